@@ -1,0 +1,187 @@
+package io.edgeslice.protocol;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Every message of the EdgeSlice control protocol, one record per command. Encoding and decoding
+ * live in {@link Codec}; docs/protocol.md gives the frame layout of each.
+ */
+public sealed interface Message {
+
+    /** The task id used by messages that are not about a task. */
+    UUID NO_TASK = new UUID(0, 0);
+
+    Command command();
+
+    /** Agent to broker, first message on every (re)connection. */
+    record Ready(String name, long incarnation, String dataEndpoint, Capabilities capabilities) implements Message {
+        public Command command() {
+            return Command.READY;
+        }
+    }
+
+    /** Static capabilities of an agent's machine. */
+    record Capabilities(String host, String arch, String os, int cores, long memoryBytes, List<String> executionProviders, int slots) {
+        public Capabilities {
+            executionProviders = List.copyOf(executionProviders);
+        }
+    }
+
+    /**
+     * Agent to broker every second (live metrics), and broker to agent every second (with empty
+     * metrics) so each side knows the other is alive.
+     */
+    record Heartbeat(long seq, double cpuPercent, long memoryUsedBytes, long memoryTotalBytes, double loadAverage,
+                     List<UUID> inflightTasks, List<String> cachedModels, long tasksDone, long tasksFailed) implements Message {
+        public Heartbeat {
+            inflightTasks = List.copyOf(inflightTasks);
+            cachedModels = List.copyOf(cachedModels);
+        }
+
+        public static Heartbeat fromBroker(long seq) {
+            return new Heartbeat(seq, 0, 0, 0, 0, List.of(), List.of(), 0, 0);
+        }
+
+        public Command command() {
+            return Command.HEARTBEAT;
+        }
+    }
+
+    /** Broker to agent: run a model on these inputs. deadlineMs is time left, 0 for none. */
+    record Task(UUID taskId, int attempt, String modelHash, long modelSize, long deadlineMs, List<Tensor> inputs) implements Message {
+        public Task {
+            inputs = List.copyOf(inputs);
+        }
+
+        public Command command() {
+            return Command.TASK;
+        }
+    }
+
+    /** Agent to broker, and broker to client: the outputs of a task. */
+    record Result(UUID taskId, int attempt, String agent, long computeMicros, List<Tensor> outputs) implements Message {
+        public Result {
+            outputs = List.copyOf(outputs);
+        }
+
+        public Command command() {
+            return Command.RESULT;
+        }
+    }
+
+    /** Any direction: a task (or, with {@link #NO_TASK}, a message) failed with a code and a reason. */
+    record Failed(UUID taskId, int attempt, ErrorCode code, String message) implements Message {
+        public Command command() {
+            return Command.FAILED;
+        }
+    }
+
+    /** Agent to broker: send me up to maxLength bytes of a model from offset. */
+    record Fetch(String modelHash, long offset, int maxLength) implements Message {
+        public Command command() {
+            return Command.FETCH;
+        }
+    }
+
+    /**
+     * Broker to agent: a piece of a model. codec is {@link #CODEC_NONE} or {@link #CODEC_ZSTD};
+     * crc32c covers the uncompressed bytes.
+     */
+    record Chunk(String modelHash, long offset, long totalSize, int codec, int rawLength, int crc32c, ByteBuffer data) implements Message {
+        public static final int CODEC_NONE = 0;
+        public static final int CODEC_ZSTD = 1;
+
+        public Command command() {
+            return Command.CHUNK;
+        }
+    }
+
+    /** Either direction: forget me / I am leaving; the agent registers again with READY. */
+    record Disconnect(String reason) implements Message {
+        public Command command() {
+            return Command.DISCONNECT;
+        }
+    }
+
+    /** Client to broker. priority 0 (lowest) to 9; deadlineMs relative to receipt, 0 for none. */
+    record Submit(UUID taskId, int priority, long deadlineMs, String modelHash, List<Tensor> inputs) implements Message {
+        public Submit {
+            inputs = List.copyOf(inputs);
+        }
+
+        public Command command() {
+            return Command.SUBMIT;
+        }
+    }
+
+    /** Broker to client: the task is stored and queued. */
+    record Accepted(UUID taskId, int queuePosition) implements Message {
+        public Command command() {
+            return Command.ACCEPTED;
+        }
+    }
+
+    /** Broker to client: the task's deadline passed before it finished. */
+    record Expired(UUID taskId) implements Message {
+        public Command command() {
+            return Command.EXPIRED;
+        }
+    }
+
+    /** Client to broker: where is this task? Answered by ACCEPTED, RESULT, FAILED or EXPIRED. */
+    record Query(UUID taskId) implements Message {
+        public Command command() {
+            return Command.QUERY;
+        }
+    }
+
+    /** Client to broker: I am about to upload a model of this hash and size. */
+    record ModelOffer(String modelHash, long size) implements Message {
+        public Command command() {
+            return Command.MODEL_OFFER;
+        }
+    }
+
+    /** Client to broker: a piece of a model being uploaded; crc32c covers data. */
+    record ModelChunk(String modelHash, long offset, int crc32c, ByteBuffer data) implements Message {
+        public Command command() {
+            return Command.MODEL_CHUNK;
+        }
+    }
+
+    /** Broker to client: how much of a model the broker holds; complete once verified. */
+    record ModelStatus(String modelHash, boolean complete, long receivedBytes) implements Message {
+        public Command command() {
+            return Command.MODEL_STATUS;
+        }
+    }
+
+    /** Client to broker: send me the Metric Table. */
+    record ListAgents() implements Message {
+        public Command command() {
+            return Command.LIST_AGENTS;
+        }
+    }
+
+    /** Broker to client: the Metric Table. */
+    record Agents(List<AgentRow> agents) implements Message {
+        public Agents {
+            agents = List.copyOf(agents);
+        }
+
+        public Command command() {
+            return Command.AGENTS;
+        }
+    }
+
+    /** One row of the Metric Table as the broker sees it. state is healthy, suspect or lost. */
+    record AgentRow(String name, String host, String arch, int cores, String state, double cpuPercent, long memoryUsedBytes,
+                    long memoryTotalBytes, double loadAverage, int inflight, long heartbeatAgeMs, List<String> models,
+                    long tasksDone, long tasksFailed, String dataEndpoint) {
+        public AgentRow {
+            models = List.copyOf(models);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.edgeslice.protocol;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.zeromq.ZMQ;
+
+/**
+ * Moves frame lists over JeroMQ sockets without copying tensor data: received frames are the
+ * message buffers themselves (direct for large frames), sent frames are wrapped, not copied.
+ * Like the sockets, a Wire call must only be made by the socket's owner thread.
+ */
+public final class Wire {
+    private Wire() {
+    }
+
+    /** Receives one whole multi-part message, or null if none is waiting (with DONTWAIT). */
+    public static List<ByteBuffer> receive(ZMQ.Socket socket, int flags) {
+        zmq.Msg first = socket.base().recv(flags);
+        if (first == null) {
+            return null;
+        }
+        List<ByteBuffer> frames = new ArrayList<>(4);
+        frames.add(first.buf());
+        zmq.Msg part = first;
+        while (part.hasMore()) {
+            part = socket.base().recv(0);
+            if (part == null) {
+                break;
+            }
+            frames.add(part.buf());
+        }
+        return frames;
+    }
+
+    /** Sends frames (optionally after a routing identity); false if it would block (DONTWAIT) or the peer is unknown. */
+    public static boolean send(ZMQ.Socket socket, byte[] identity, List<ByteBuffer> frames, boolean dontWait) {
+        int wait = dontWait ? ZMQ.DONTWAIT : 0;
+        try {
+            if (identity != null && !socket.send(identity, ZMQ.SNDMORE | wait)) {
+                return false;
+            }
+            for (int i = 0; i < frames.size(); i++) {
+                int more = i < frames.size() - 1 ? ZMQ.SNDMORE : 0;
+                // after the first frame the message is committed: later frames never block
+                if (socket.sendByteBuffer(frames.get(i).duplicate(), more) < 0) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (org.zeromq.ZMQException e) {
+            if (e.getErrorCode() == zmq.ZError.EHOSTUNREACH) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    public static boolean send(ZMQ.Socket socket, byte[] identity, Message m, boolean dontWait) {
+        return send(socket, identity, Codec.encode(m), dontWait);
+    }
+
+    /** Total bytes of a frame list, for size limits. */
+    public static long size(List<ByteBuffer> frames) {
+        long n = 0;
+        for (ByteBuffer b : frames) {
+            n += b.remaining();
+        }
+        return n;
+    }
+}

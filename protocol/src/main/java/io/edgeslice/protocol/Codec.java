@@ -235,6 +235,28 @@ public final class Codec {
         return m;
     }
 
+    /** The two frames per tensor that messages carry, e.g. to store a task's inputs. */
+    public static List<ByteBuffer> tensorFrames(List<Tensor> tensors) {
+        List<ByteBuffer> frames = new ArrayList<>(2 * tensors.size());
+        for (Tensor t : tensors) {
+            frames.add(TensorCodec.encodeHeader(t));
+            frames.add(t.data().duplicate());
+        }
+        return frames;
+    }
+
+    /** The inverse of {@link #tensorFrames}. */
+    public static List<Tensor> tensorsFromFrames(List<ByteBuffer> frames) {
+        if (frames.size() % 2 != 0) {
+            throw new ProtocolException(ErrorCode.MALFORMED, "tensor frames come in pairs; got " + frames.size());
+        }
+        List<Tensor> out = new ArrayList<>(frames.size() / 2);
+        for (int i = 0; i < frames.size(); i += 2) {
+            out.add(TensorCodec.decode(frames.get(i), frames.get(i + 1)));
+        }
+        return out;
+    }
+
     /** Reads frame 0, rejecting foreign traffic and other protocol versions. */
     public static Command signature(ByteBuffer f0) {
         ByteBuffer b = f0.duplicate();

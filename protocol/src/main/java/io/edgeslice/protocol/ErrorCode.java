@@ -24,6 +24,8 @@ public enum ErrorCode {
     BAD_REQUEST(10),
     /** The command is valid but not expected from this peer now. */
     UNEXPECTED(11),
+    /** The broker knows no task of that id. */
+    UNKNOWN_TASK(13),
     /** Something failed inside the receiver. */
     INTERNAL(12);
 

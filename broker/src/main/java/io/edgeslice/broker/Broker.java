@@ -1,0 +1,128 @@
+package io.edgeslice.broker;
+
+import io.edgeslice.broker.store.MetricTable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * The EdgeSlice broker: agents and clients connect DEALER sockets to its ROUTER. It runs on one
+ * thread of its own, which owns the socket; {@link #snapshot()} may be read from any thread.
+ * The same class runs headless ({@code edgeslice broker}) and embedded in the console.
+ */
+public final class Broker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Broker.class);
+    private static final long SNAPSHOT_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
+
+    private final BrokerConfig config;
+    private final MetricTable store;
+    private final ZContext context = new ZContext();
+    private final Thread thread;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final int port;
+    private volatile boolean running = true;
+    private volatile BrokerSnapshot snapshot;
+
+    /** Binds the control socket and starts the loop thread; throws if the endpoint cannot be bound. */
+    public static Broker start(BrokerConfig config, MetricTable store) {
+        return new Broker(config, store);
+    }
+
+    private Broker(BrokerConfig config, MetricTable store) {
+        this.config = config;
+        this.store = store;
+        ZMQ.Socket router = context.createSocket(SocketType.ROUTER);
+        router.setRouterMandatory(true); // never drop silently: a full or unknown peer is reported
+        router.setLinger(0);
+        router.setSndHWM(10_000);
+        router.setRcvHWM(10_000);
+        // ZeroMQ cuts a connection sending a frame above this; the loop answers TOO_LARGE below it
+        router.setMaxMsgSize(Math.min(Long.MAX_VALUE / 4, 2 * config.maxMessageBytes() + (1 << 20)));
+        router.base().setSocketOpt(zmq.ZMQ.ZMQ_DISCONNECT_MSG, BrokerLoop.DISCONNECT_NOTICE);
+        try {
+            if (config.bindEndpoint().endsWith(":0")) {
+                String base = config.bindEndpoint().substring(0, config.bindEndpoint().length() - 2);
+                this.port = router.bindToRandomPort(base);
+            } else {
+                router.bind(config.bindEndpoint());
+                this.port = Integer.parseInt(config.bindEndpoint().substring(config.bindEndpoint().lastIndexOf(':') + 1));
+            }
+        } catch (RuntimeException e) {
+            context.close();
+            throw new IllegalStateException("cannot bind the broker to " + config.bindEndpoint() + ": " + e.getMessage(), e);
+        }
+        ModelRepository models = new ModelRepository(config.modelDir(), config.maxModelBytes());
+        BrokerLoop loop = new BrokerLoop(router, store, models, config);
+        publish(loop);
+        this.thread = new Thread(() -> run(router, loop), "edgeslice-broker");
+        thread.setDaemon(true);
+        thread.start();
+        log.info("broker listening on {} (store: {}, models in {})", endpoint(), store.describe(), config.modelDir());
+    }
+
+    private void run(ZMQ.Socket router, BrokerLoop loop) {
+        try (ZMQ.Poller poller = context.createPoller(1)) {
+            poller.register(router, ZMQ.Poller.POLLIN);
+            long nextSnapshot = 0;
+            long timeout = 0;
+            while (running) {
+                poller.poll(Math.min(timeout, 100));
+                timeout = loop.turn();
+                long now = System.nanoTime();
+                if (now - nextSnapshot >= 0) {
+                    publish(loop);
+                    nextSnapshot = now + SNAPSHOT_INTERVAL_NANOS;
+                }
+            }
+        } catch (RuntimeException e) {
+            if (running) {
+                log.error("broker loop stopped by an unexpected error", e);
+            }
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    private void publish(BrokerLoop loop) {
+        BrokerStats s = loop.stats;
+        snapshot = new BrokerSnapshot(endpoint(), store.describe(), loop.rows(), loop.queueLength(), loop.runningCount(),
+                s.submitted, s.completed, s.failed, s.redispatched, s.rejected);
+    }
+
+    /** The latest picture of agents and tasks, at most a quarter second old. */
+    public BrokerSnapshot snapshot() {
+        return snapshot;
+    }
+
+    /** The port the control socket is bound to. */
+    public int port() {
+        return port;
+    }
+
+    /** An endpoint clients on this machine can connect to. */
+    public String endpoint() {
+        return "tcp://127.0.0.1:" + port;
+    }
+
+    public MetricTable store() {
+        return store;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        try {
+            if (!stopped.await(5, TimeUnit.SECONDS)) {
+                log.warn("broker loop did not stop within 5 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        context.close();
+        store.close();
+    }
+}

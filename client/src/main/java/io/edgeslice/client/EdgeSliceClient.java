@@ -1,0 +1,193 @@
+package io.edgeslice.client;
+
+import io.edgeslice.protocol.Codec;
+import io.edgeslice.protocol.ErrorCode;
+import io.edgeslice.protocol.Hashing;
+import io.edgeslice.protocol.Message;
+import io.edgeslice.protocol.ProtocolException;
+import io.edgeslice.protocol.Wire;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * A connection to an EdgeSlice broker. Not thread-safe: it owns one DEALER socket, used only by the
+ * thread that calls it. Start order does not matter: requests wait (and are retried) until the
+ * broker answers or the call's timeout passes.
+ */
+public final class EdgeSliceClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EdgeSliceClient.class);
+    static final int CHUNK_BYTES = 1 << 20;
+    static final int UPLOAD_WINDOW = 4;
+    /** Lazy Pirate: a request not answered within this is sent again (idempotent). */
+    static final Duration RETRY_INTERVAL = Duration.ofMillis(2500);
+
+    private final ZContext context = new ZContext();
+    private final ZMQ.Socket socket;
+    private final String endpoint;
+
+    public EdgeSliceClient(String brokerEndpoint) {
+        this.endpoint = brokerEndpoint;
+        this.socket = context.createSocket(SocketType.DEALER);
+        // a fixed identity lets a restarted broker route answers of stored tasks back to us
+        byte[] identity = new byte[16];
+        ByteBuffer.wrap(identity).putLong(UUID.randomUUID().getMostSignificantBits()).putLong(UUID.randomUUID().getLeastSignificantBits());
+        socket.setIdentity(identity);
+        socket.setLinger(0);
+        socket.setSndHWM(100_000);
+        socket.setRcvHWM(100_000);
+        try {
+            socket.connect(brokerEndpoint);
+        } catch (RuntimeException e) {
+            context.close();
+            throw new IllegalArgumentException("cannot connect to broker endpoint '" + brokerEndpoint + "': " + e.getMessage(), e);
+        }
+    }
+
+    public String endpoint() {
+        return endpoint;
+    }
+
+    /**
+     * Uploads a model unless the broker already holds it; returns its SHA-256. Progress reports
+     * bytes the broker has confirmed.
+     */
+    public String uploadModel(Path file, Duration timeout, LongConsumer progress) throws IOException {
+        long size = Files.size(file);
+        checkLooksLikeOnnx(file, size);
+        String hash = Hashing.sha256(file);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            Message.ModelStatus status = request(new Message.ModelOffer(hash, size), Message.ModelStatus.class, deadline);
+            long sent = status.receivedBytes();
+            long confirmed = status.receivedBytes();
+            int outstanding = 0;
+            while (!status.complete()) {
+                while (outstanding < UPLOAD_WINDOW && sent < size) {
+                    int len = (int) Math.min(CHUNK_BYTES, size - sent);
+                    ByteBuffer chunk = ByteBuffer.allocate(len);
+                    while (chunk.hasRemaining() && ch.read(chunk, sent + chunk.position()) > 0) {
+                        // fill
+                    }
+                    chunk.flip();
+                    send(new Message.ModelChunk(hash, sent, Hashing.crc32c(chunk), chunk));
+                    sent += len;
+                    outstanding++;
+                }
+                Message m = receive(deadline, "upload of " + file.getFileName());
+                if (m == null) {
+                    // nothing confirmed for a while: ask again where the broker stands
+                    status = request(new Message.ModelOffer(hash, size), Message.ModelStatus.class, deadline);
+                    sent = status.receivedBytes();
+                    outstanding = 0;
+                    continue;
+                }
+                status = expect(m, Message.ModelStatus.class);
+                outstanding = Math.max(0, outstanding - 1);
+                if (status.receivedBytes() > confirmed) {
+                    confirmed = status.receivedBytes();
+                    progress.accept(confirmed);
+                } else if (!status.complete() && status.receivedBytes() < sent && outstanding == 0) {
+                    sent = status.receivedBytes(); // the broker expects an earlier offset: resend from there
+                }
+            }
+            progress.accept(size);
+            return hash;
+        }
+    }
+
+    private static void checkLooksLikeOnnx(Path file, long size) throws IOException {
+        if (size == 0) {
+            throw new ClientException(ErrorCode.BAD_MODEL, file + " is empty, not an ONNX model");
+        }
+        try (var in = Files.newInputStream(file)) {
+            int first = in.read();
+            // an ONNX ModelProto starts with field 1 (ir_version, varint): tag byte 0x08
+            if (first != 0x08) {
+                throw new ClientException(ErrorCode.BAD_MODEL, file + " is not an ONNX model (no ModelProto header)");
+            }
+        }
+    }
+
+    /**
+     * Submits every task, at most {@code concurrency} unanswered at once, and waits for exactly one
+     * outcome per task (TIMEOUT for those not answered when the timeout passes). Each outcome is
+     * also given to {@code onOutcome} as it arrives.
+     */
+    public List<TaskOutcome> run(List<TaskRequest> requests, int concurrency, Duration timeout, Consumer<TaskOutcome> onOutcome) {
+        return new TaskSession(this, requests, Math.max(1, concurrency), timeout, onOutcome).run();
+    }
+
+    /** The broker's Metric Table. */
+    public List<Message.AgentRow> agents(Duration timeout) {
+        return request(new Message.ListAgents(), Message.Agents.class, System.nanoTime() + timeout.toNanos()).agents();
+    }
+
+    // ---- socket plumbing, used by this class and TaskSession ---------------------------------
+
+    void send(Message m) {
+        Wire.send(socket, null, Codec.encode(m), false);
+    }
+
+    /** The next message, or null if none arrives within the retry interval or before the deadline. */
+    Message receive(long deadlineNanos, String what) {
+        long wait = Math.min(RETRY_INTERVAL.toNanos(), deadlineNanos - System.nanoTime());
+        if (wait <= 0) {
+            throw new ClientException(null, "no answer from the broker at " + endpoint + " for " + what);
+        }
+        return receiveWithin((int) Math.max(1, wait / 1_000_000));
+    }
+
+    /** The next message, or null if none arrives within the given milliseconds. */
+    Message receiveWithin(int millis) {
+        socket.setReceiveTimeOut(millis);
+        List<ByteBuffer> frames = Wire.receive(socket, 0);
+        if (frames == null) {
+            return null;
+        }
+        try {
+            return Codec.decode(frames);
+        } catch (ProtocolException e) {
+            log.warn("ignoring a malformed message from the broker: {}", e.getMessage());
+            return null;
+        }
+    }
+
+    private <T extends Message> T request(Message m, Class<T> type, long deadlineNanos) {
+        while (true) {
+            send(m);
+            Message answer = receive(deadlineNanos, m.command().name());
+            if (answer != null) {
+                return expect(answer, type);
+            }
+        }
+    }
+
+    private static <T extends Message> T expect(Message m, Class<T> type) {
+        if (m instanceof Message.Failed f) {
+            throw new ClientException(f.code(), f.message());
+        }
+        if (!type.isInstance(m)) {
+            throw new ClientException(ErrorCode.UNEXPECTED, "expected " + type.getSimpleName() + " from the broker, got " + m.command());
+        }
+        return type.cast(m);
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+}

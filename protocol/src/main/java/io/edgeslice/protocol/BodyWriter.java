@@ -24,6 +24,9 @@ final class BodyWriter {
     }
 
     BodyWriter u8(int v) {
+        if (v < 0 || v > 0xff) {
+            throw new IllegalArgumentException("value " + v + " does not fit in 8 bits");
+        }
         ensure(1);
         buf.put((byte) v);
         return this;
@@ -75,11 +78,15 @@ final class BodyWriter {
         return this;
     }
 
-    /** UTF-8 with a u16 length prefix. */
+    /** UTF-8 with a u16 length prefix; a longer string is cut at the last whole character that fits. */
     BodyWriter str(String s) {
         byte[] b = (s == null ? "" : s).getBytes(StandardCharsets.UTF_8);
         if (b.length > 0xffff) {
-            b = Arrays.copyOf(b, 0xffff);
+            int n = 0xffff;
+            while ((b[n] & 0xc0) == 0x80) {
+                n--; // b[n] continues a character: cut before that character's first byte
+            }
+            b = Arrays.copyOf(b, n);
         }
         u16(b.length);
         ensure(b.length);

@@ -46,6 +46,9 @@ public final class Npy {
         }
         int major = b.get() & 0xff;
         b.get(); // minor
+        if ((major == 2 || major == 3) && b.remaining() < 4) {
+            throw new IllegalArgumentException("truncated .npy header: version " + major + " needs a 4-byte header length");
+        }
         long headerLen = switch (major) {
             case 1 -> b.getShort() & 0xffff;
             case 2, 3 -> b.getInt() & 0xffffffffL;
@@ -62,7 +65,12 @@ public final class Npy {
             throw new IllegalArgumentException("Fortran-ordered arrays are not supported; save np.ascontiguousarray(a)");
         }
         long[] shape = parseShape(group(SHAPE, header, "shape"));
-        long need = Tensor.byteSize(dtype, shape);
+        long need;
+        try {
+            need = Tensor.byteSize(dtype, shape);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(".npy shape " + Tensor.shapeString(shape) + " of " + dtype.lowerName() + " overflows");
+        }
         if (b.remaining() < need) {
             throw new IllegalArgumentException("truncated .npy data: shape " + Tensor.shapeString(shape) + " of " + dtype.lowerName()
                     + " needs " + need + " bytes, file has " + b.remaining());

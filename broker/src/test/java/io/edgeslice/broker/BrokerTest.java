@@ -1,0 +1,216 @@
+package io.edgeslice.broker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.edgeslice.broker.store.InMemoryMetricTable;
+import io.edgeslice.protocol.Codec;
+import io.edgeslice.protocol.ErrorCode;
+import io.edgeslice.protocol.Hashing;
+import io.edgeslice.protocol.Message;
+import io.edgeslice.protocol.Tensor;
+import io.edgeslice.protocol.Wire;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * The broker over real sockets, with test peers speaking the protocol as a client and as an agent,
+ * and an injected clock for heartbeat and lease timeouts.
+ */
+class BrokerTest {
+    @TempDir
+    Path dir;
+    final AtomicLong clock = new AtomicLong(1_000_000_000L);
+    Broker broker;
+    ZContext ctx;
+    static final byte[] MODEL = {0x08, 0x07, 1, 2, 3, 4, 5, 6, 7, 8};
+    static final String HASH = Hashing.sha256(MODEL);
+
+    @BeforeEach
+    void start() {
+        broker = Broker.start(BrokerConfig.onPort(0, dir).withTicker(clock::get), new InMemoryMetricTable());
+        ctx = new ZContext();
+    }
+
+    @AfterEach
+    void stop() {
+        ctx.close();
+        broker.close();
+    }
+
+    ZMQ.Socket peer() {
+        ZMQ.Socket s = ctx.createSocket(SocketType.DEALER);
+        s.setReceiveTimeOut(5000);
+        s.connect(broker.endpoint());
+        return s;
+    }
+
+    static Message ask(ZMQ.Socket s, Message m) {
+        Wire.send(s, null, m, false);
+        return next(s);
+    }
+
+    static Message next(ZMQ.Socket s) {
+        List<ByteBuffer> frames = Wire.receive(s, 0);
+        assertThat(frames).as("a message from the broker").isNotNull();
+        return Codec.decode(frames);
+    }
+
+    /** Next message that is not a broker heartbeat. */
+    static Message nextWork(ZMQ.Socket s) {
+        Message m;
+        do {
+            m = next(s);
+        } while (m instanceof Message.Heartbeat);
+        return m;
+    }
+
+    void upload(ZMQ.Socket client) {
+        assertThat(ask(client, new Message.ModelOffer(HASH, MODEL.length))).isEqualTo(new Message.ModelStatus(HASH, false, 0));
+        Message done = ask(client, new Message.ModelChunk(HASH, 0, Hashing.crc32c(ByteBuffer.wrap(MODEL)), ByteBuffer.wrap(MODEL)));
+        assertThat(done).isEqualTo(new Message.ModelStatus(HASH, true, MODEL.length));
+    }
+
+    ZMQ.Socket agent(String name) {
+        ZMQ.Socket a = peer();
+        Wire.send(a, null, new Message.Ready(name, 1, "tcp://127.0.0.1:1", new Message.Capabilities("h", "amd64", "Linux", 2, 8L << 30,
+                List.of("CPUExecutionProvider"), 1)), false);
+        return a;
+    }
+
+    static Message.Submit submit(int priority, long deadlineMs) {
+        return new Message.Submit(UUID.randomUUID(), priority, deadlineMs, HASH, List.of(Tensor.ofFloats("x", new long[] {1}, new float[] {priority})));
+    }
+
+    @Test
+    void tasksAreDispatchedByPriorityThenArrival() {
+        ZMQ.Socket client = peer();
+        upload(client);
+        List<Message.Submit> subs = List.of(submit(5, 0), submit(9, 0), submit(5, 0), submit(0, 0));
+        for (Message.Submit s : subs) {
+            assertThat(ask(client, s)).isInstanceOf(Message.Accepted.class);
+        }
+        ZMQ.Socket agent = agent("a1");
+        List<UUID> order = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Message.Task t = (Message.Task) nextWork(agent);
+            order.add(t.taskId());
+            assertThat(t.attempt()).isEqualTo(1);
+            Wire.send(agent, null, new Message.Result(t.taskId(), t.attempt(), "a1", 10, t.inputs()), false);
+            Message r = nextWork(client);
+            assertThat(r).isInstanceOfSatisfying(Message.Result.class, res -> assertThat(res.agent()).isEqualTo("a1"));
+        }
+        assertThat(order).containsExactly(subs.get(1).taskId(), subs.get(0).taskId(), subs.get(2).taskId(), subs.get(3).taskId());
+    }
+
+    @Test
+    void aRetriedSubmitIsIdempotentAndARetriedQueryReturnsTheResultAgain() {
+        ZMQ.Socket client = peer();
+        upload(client);
+        Message.Submit s = submit(5, 0);
+        assertThat(ask(client, s)).isInstanceOf(Message.Accepted.class);
+        assertThat(ask(client, s)).isInstanceOf(Message.Accepted.class);
+        ZMQ.Socket agent = agent("a1");
+        Message.Task t = (Message.Task) nextWork(agent);
+        Wire.send(agent, null, new Message.Result(t.taskId(), 1, "a1", 10, List.of()), false);
+        assertThat(nextWork(client)).isInstanceOf(Message.Result.class);
+        assertThat(ask(client, s)).isInstanceOf(Message.Result.class);
+        assertThat(ask(client, new Message.Query(s.taskId()))).isInstanceOf(Message.Result.class);
+        assertThat(broker.snapshot().submitted()).isLessThanOrEqualTo(1);
+    }
+
+    @Test
+    void aPassedDeadlineAnswersExpired() throws Exception {
+        ZMQ.Socket client = peer();
+        upload(client);
+        Message.Submit s = submit(5, 200);
+        assertThat(ask(client, s)).isInstanceOf(Message.Accepted.class);
+        clock.addAndGet(300_000_000L);
+        assertThat(nextWork(client)).isEqualTo(new Message.Expired(s.taskId()));
+    }
+
+    @Test
+    void aSilentAgentIsSuspectThenLostAndItsTaskGoesToAnother() throws Exception {
+        ZMQ.Socket client = peer();
+        upload(client);
+        ZMQ.Socket a1 = agent("a1");
+        awaitAgents(1);
+        Message.Submit s = submit(5, 0);
+        assertThat(ask(client, s)).isInstanceOf(Message.Accepted.class);
+        Message.Task first = (Message.Task) nextWork(a1);
+        ZMQ.Socket a2 = agent("a2");
+        awaitAgents(2);
+        clock.addAndGet(2_100_000_000L);
+        heartbeat(a2);
+        awaitState("a1", "suspect");
+        clock.addAndGet(1_000_000_000L);
+        heartbeat(a2);
+        awaitState("a1", "lost");
+        Message.Task second = (Message.Task) nextWork(a2);
+        assertThat(second.taskId()).isEqualTo(first.taskId());
+        assertThat(second.attempt()).isEqualTo(2);
+        // the late answer of the lost agent is ignored; the new attempt's answer is delivered once
+        Wire.send(a1, null, new Message.Result(first.taskId(), 1, "a1", 1, List.of()), false);
+        Wire.send(a2, null, new Message.Result(second.taskId(), 2, "a2", 1, List.of()), false);
+        Message r = nextWork(client);
+        assertThat(r).isInstanceOfSatisfying(Message.Result.class, res -> assertThat(res.agent()).isEqualTo("a2"));
+    }
+
+    @Test
+    void anUnknownAgentsHeartbeatIsAnsweredDisconnect() {
+        ZMQ.Socket stranger = peer();
+        Message m = ask(stranger, Message.Heartbeat.fromBroker(1));
+        assertThat(m).isInstanceOf(Message.Disconnect.class);
+    }
+
+    @Test
+    void submitsWithoutTheModelOrWithABadPriorityAreRefused() {
+        ZMQ.Socket client = peer();
+        Message noModel = ask(client, submit(5, 0));
+        assertThat(noModel).isInstanceOfSatisfying(Message.Failed.class, f -> assertThat(f.code()).isEqualTo(ErrorCode.MODEL_MISSING));
+        upload(client);
+        Message.Submit bad = new Message.Submit(UUID.randomUUID(), 12, 0, HASH, submit(1, 0).inputs());
+        assertThat(ask(client, bad)).isInstanceOfSatisfying(Message.Failed.class, f -> {
+            assertThat(f.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+            assertThat(f.taskId()).isEqualTo(bad.taskId());
+        });
+    }
+
+    private void heartbeat(ZMQ.Socket agent) throws InterruptedException {
+        long before = broker.snapshot().agents().stream().filter(r -> r.name().equals("a2")).findFirst().orElseThrow().heartbeatAgeMs();
+        Wire.send(agent, null, new Message.Heartbeat(1, 5, 1, 2, 0.1, List.of(), List.of(), 0, 0), false);
+        for (int i = 0; i < 100; i++) {
+            Thread.sleep(20);
+            if (broker.snapshot().agents().stream().anyMatch(r -> r.name().equals("a2") && r.heartbeatAgeMs() < before)) {
+                return;
+            }
+        }
+    }
+
+    private void awaitAgents(int n) throws InterruptedException {
+        for (int i = 0; i < 100 && broker.snapshot().agents().size() < n; i++) {
+            Thread.sleep(20);
+        }
+        assertThat(broker.snapshot().agents()).hasSize(n);
+    }
+
+    private void awaitState(String name, String state) throws InterruptedException {
+        for (int i = 0; i < 100; i++) {
+            if (broker.snapshot().agents().stream().anyMatch(r -> r.name().equals(name) && r.state().equals(state))) {
+                return;
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError(name + " never became " + state + ": " + broker.snapshot().agents());
+    }
+}

@@ -1,0 +1,54 @@
+package io.edgeslice.cli;
+
+import io.edgeslice.agent.AgentConfig;
+import io.edgeslice.agent.EdgeAgent;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "agent", mixinStandardHelpOptions = true,
+        description = "Run a headless edge agent: registers with the broker, heartbeats, runs the models it is sent.")
+final class AgentCommand implements Callable<Integer> {
+    @Option(names = "--broker", required = true, description = "Broker endpoint, e.g. tcp://192.168.1.10:5555.")
+    String broker;
+
+    @Option(names = "--name", description = "Name in the Metric Table (default: the host name).")
+    String name;
+
+    @Option(names = "--threads", defaultValue = "0", description = "ONNX Runtime threads per model (default: all cores).")
+    int threads;
+
+    @Option(names = "--slots", defaultValue = "1", description = "Tasks run at the same time (default: ${DEFAULT-VALUE}).")
+    int slots;
+
+    @Option(names = "--cache-dir", description = "Model cache (default: ~/.edgeslice/agent-NAME/models).")
+    Path cacheDir;
+
+    @Option(names = "--advertise", description = "Host or address peers use to reach this agent's data endpoint "
+            + "(default: the address of the interface that routes to the broker).")
+    String advertise;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!broker.matches("tcp://[^:]+:\\d+")) {
+            throw new IllegalArgumentException("--broker must look like tcp://HOST:PORT, got '" + broker + "'");
+        }
+        if (threads < 0 || slots < 1) {
+            throw new IllegalArgumentException("--threads must be >= 0 and --slots >= 1");
+        }
+        AgentConfig config = new AgentConfig(broker, name, threads, slots, cacheDir, advertise, null, null);
+        EdgeAgent agent = new EdgeAgent(config);
+        CountDownLatch done = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            agent.close();
+            done.countDown();
+        }, "edgeslice-agent-shutdown"));
+        agent.start();
+        System.err.println("edgeslice agent " + config.name() + " -> " + broker + " (" + config.threads() + " threads, " + config.slots()
+                + " slots, cache " + config.cacheDir() + "); Ctrl-C stops");
+        done.await();
+        return 0;
+    }
+}

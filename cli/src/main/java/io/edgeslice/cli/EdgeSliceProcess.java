@@ -1,0 +1,72 @@
+package io.edgeslice.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * An {@code edgeslice} command (an agent, a broker) in a JVM of its own, started from this JVM's
+ * class path: how the demo and the integration tests build a real multi-process cluster on one
+ * machine.
+ */
+public final class EdgeSliceProcess implements AutoCloseable {
+    private final String name;
+    private final Process process;
+    private final Path log;
+
+    private EdgeSliceProcess(String name, Process process, Path log) {
+        this.name = name;
+        this.process = process;
+        this.log = log;
+    }
+
+    /** Starts {@code edgeslice ARGS...}; stdout and stderr go to {@code log}. */
+    public static EdgeSliceProcess start(String name, Path log, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
+                EdgeSliceCommand.class.getName()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new EdgeSliceProcess(name, p, log);
+    }
+
+    /** Starts {@code edgeslice agent --broker B --name N --cache-dir D [extra...]}. */
+    public static EdgeSliceProcess agent(String broker, String name, Path cacheDir, Path log, String... extra) throws IOException {
+        List<String> args = new ArrayList<>(List.of("agent", "--broker", broker, "--name", name, "--cache-dir", cacheDir.toString()));
+        args.addAll(List.of(extra));
+        return start(name, log, args.toArray(String[]::new));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** SIGKILL: the process gets no chance to say goodbye. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM, then SIGKILL if it does not stop within 5 s. */
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(5, TimeUnit.SECONDS)) {
+            kill();
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.edgeslice.agent;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.LongSupplier;
+
+/**
+ * How an {@link EdgeAgent} runs. Any component given as {@code null} (or, for the counts, as 0 or
+ * less) takes its default, so a command line can pass through only what the user set.
+ *
+ * @param brokerEndpoint    the broker's control endpoint, e.g. {@code tcp://127.0.0.1:5555}
+ * @param name              the agent's name in the Metric Table; default: this host's name
+ * @param threads           ONNX Runtime intra-op threads per model session; default: the number of cores
+ * @param slots             tasks run at the same time; default 1
+ * @param cacheDir          where models are cached by SHA-256; default {@code ~/.edgeslice/agent-NAME/models}
+ * @param advertiseHost     host put into the advertised data endpoint; default (null): the address of
+ *                          the interface that routes to the broker
+ * @param heartbeatInterval how often heartbeats go out; the broker counts as gone after
+ *                          {@link #LIVENESS} intervals of silence; default {@link #HEARTBEAT_INTERVAL}
+ * @param clock             monotonic nanoseconds for liveness, backoff and deadlines; default
+ *                          {@link System#nanoTime()}. Tests inject their own to control time.
+ */
+public record AgentConfig(String brokerEndpoint, String name, int threads, int slots, Path cacheDir, String advertiseHost,
+                          Duration heartbeatInterval, LongSupplier clock) {
+
+    /** Default heartbeat interval, the same on the broker's side. */
+    public static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
+    /** Heartbeat intervals of silence after which the broker counts as gone (Paranoid Pirate). */
+    public static final int LIVENESS = 3;
+
+    public AgentConfig {
+        Objects.requireNonNull(brokerEndpoint, "brokerEndpoint");
+        if (name == null || name.isBlank()) {
+            name = Hosts.hostname();
+        }
+        if (threads <= 0) {
+            threads = Runtime.getRuntime().availableProcessors();
+        }
+        if (slots <= 0) {
+            slots = 1;
+        }
+        if (cacheDir == null) {
+            // the name may hold characters a file name cannot
+            cacheDir = Path.of(System.getProperty("user.home"), ".edgeslice", "agent-" + name.replaceAll("[^A-Za-z0-9._-]", "_"), "models");
+        }
+        if (advertiseHost != null && advertiseHost.isBlank()) {
+            advertiseHost = null;
+        }
+        if (heartbeatInterval == null) {
+            heartbeatInterval = HEARTBEAT_INTERVAL;
+        }
+        if (heartbeatInterval.isNegative() || heartbeatInterval.toMillis() < 10) {
+            throw new IllegalArgumentException("heartbeatInterval must be at least 10 ms, got " + heartbeatInterval);
+        }
+        if (clock == null) {
+            clock = System::nanoTime;
+        }
+    }
+
+    /** Every default, for a broker at this endpoint. */
+    public static AgentConfig of(String brokerEndpoint) {
+        return new AgentConfig(brokerEndpoint, null, 0, 0, null, null, null, null);
+    }
+
+    public AgentConfig withName(String n) {
+        return new AgentConfig(brokerEndpoint, n, threads, slots, cacheDir, advertiseHost, heartbeatInterval, clock);
+    }
+
+    public AgentConfig withThreads(int n) {
+        return new AgentConfig(brokerEndpoint, name, n, slots, cacheDir, advertiseHost, heartbeatInterval, clock);
+    }
+
+    public AgentConfig withSlots(int n) {
+        return new AgentConfig(brokerEndpoint, name, threads, n, cacheDir, advertiseHost, heartbeatInterval, clock);
+    }
+
+    public AgentConfig withCacheDir(Path dir) {
+        return new AgentConfig(brokerEndpoint, name, threads, slots, dir, advertiseHost, heartbeatInterval, clock);
+    }
+
+    public AgentConfig withAdvertiseHost(String host) {
+        return new AgentConfig(brokerEndpoint, name, threads, slots, cacheDir, host, heartbeatInterval, clock);
+    }
+
+    public AgentConfig withHeartbeatInterval(Duration d) {
+        return new AgentConfig(brokerEndpoint, name, threads, slots, cacheDir, advertiseHost, d, clock);
+    }
+
+    public AgentConfig withClock(LongSupplier nanos) {
+        return new AgentConfig(brokerEndpoint, name, threads, slots, cacheDir, advertiseHost, heartbeatInterval, nanos);
+    }
+}

@@ -1,0 +1,302 @@
+package io.edgeslice.agent;
+
+import io.edgeslice.protocol.Codec;
+import io.edgeslice.protocol.ErrorCode;
+import io.edgeslice.protocol.Hashing;
+import io.edgeslice.protocol.Message;
+import io.edgeslice.protocol.ProtocolException;
+import io.edgeslice.protocol.Wire;
+import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * The control thread: owns the broker DEALER (through {@link BrokerLink}), the PULL that collects
+ * the workers' outcomes and the data ROUTER, and polls them with a short timeout. It never runs
+ * inference, so heartbeats keep their rhythm however long a model takes.
+ */
+final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Listener {
+    static final int POLL_MAX_MS = 100;
+    /** Messages taken from one socket per turn, so a busy socket cannot starve the others. */
+    private static final int DRAIN_LIMIT = 64;
+    /** The data ROUTER refuses bigger messages before reading them (nothing is accepted there yet). */
+    private static final long DATA_MAX_MESSAGE = 64L << 20;
+    private static final String NO_ACTIVATIONS = "this agent does not accept activations yet";
+    private static final Logger log = LoggerFactory.getLogger(ControlLoop.class);
+
+    private final AgentConfig cfg;
+    private final ZContext ctx;
+    private final ModelCache cache;
+    private final Workers workers;
+    private final String resultsEndpoint;
+    private final long incarnation;
+    private final SystemMetrics metrics = new SystemMetrics();
+    private final CompletableFuture<String> started = new CompletableFuture<>();
+    private final AtomicLong done = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private volatile boolean running = true;
+    private volatile boolean closing;
+
+    // owned by the control thread
+    private final Map<TaskJob.Key, TaskJob> inflight = new LinkedHashMap<>();
+    private ZMQ.Socket results;
+    private ZMQ.Socket data;
+    private BrokerLink link;
+    private ModelFetcher fetcher;
+    private ZMQ.Poller poller;
+    private int brokerItem = -1;
+    private int resultsItem;
+    private int dataItem;
+    private Message.Ready ready;
+    private long heartbeatSeq;
+
+    ControlLoop(AgentConfig cfg, ZContext ctx, ModelCache cache, Workers workers, String resultsEndpoint, long incarnation) {
+        this.cfg = cfg;
+        this.ctx = ctx;
+        this.cache = cache;
+        this.workers = workers;
+        this.resultsEndpoint = resultsEndpoint;
+        this.incarnation = incarnation;
+    }
+
+    /** Completes with the advertised data endpoint once the sockets are bound. */
+    CompletableFuture<String> started() {
+        return started;
+    }
+
+    /** New tasks are ignored from now on (the broker dispatches them elsewhere). */
+    void beginClose() {
+        closing = true;
+    }
+
+    void stop() {
+        running = false;
+    }
+
+    long tasksDone() {
+        return done.get();
+    }
+
+    long tasksFailed() {
+        return failed.get();
+    }
+
+    @Override
+    public void run() {
+        try {
+            results = ctx.createSocket(SocketType.PULL);
+            results.bind(resultsEndpoint);
+            data = ctx.createSocket(SocketType.ROUTER);
+            data.setLinger(0);
+            data.setRouterMandatory(true);
+            data.setMaxMsgSize(DATA_MAX_MESSAGE);
+            int port = data.bindToRandomPort("tcp://*");
+            String endpoint = "tcp://" + Hosts.advertised(cfg.advertiseHost(), cfg.brokerEndpoint()) + ":" + port;
+            ready = new Message.Ready(cfg.name(), incarnation, endpoint, metrics.capabilities(Hosts.hostname(), cfg.slots()));
+            link = new BrokerLink(ctx, cfg.brokerEndpoint(), cfg.heartbeatInterval(), this);
+            fetcher = new ModelFetcher(cache, link::send, this);
+            link.tick(cfg.clock().getAsLong()); // opens the first socket
+            rebuildPoller();
+            started.complete(endpoint);
+        } catch (RuntimeException e) {
+            started.completeExceptionally(e);
+            return;
+        }
+        long pollMs = Math.max(1, Math.min(POLL_MAX_MS, cfg.heartbeatInterval().toMillis() / 4));
+        while (running) {
+            try {
+                turn(pollMs);
+            } catch (RuntimeException e) {
+                // a bug must not silence the agent: log it and keep serving
+                log.error("control loop error", e);
+            }
+        }
+        shutdown();
+    }
+
+    private void turn(long pollMs) {
+        poller.poll(pollMs);
+        long now = cfg.clock().getAsLong();
+        if (brokerItem >= 0 && poller.pollin(brokerItem)) {
+            drainBroker(now);
+        }
+        if (poller.pollin(resultsItem)) {
+            drainResults();
+        }
+        if (poller.pollin(dataItem)) {
+            drainData();
+        }
+        now = cfg.clock().getAsLong();
+        if (link.tick(now)) {
+            rebuildPoller();
+        }
+        fetcher.tick(now);
+    }
+
+    private void drainBroker(long now) {
+        for (int i = 0; i < DRAIN_LIMIT && link.socket() != null; i++) {
+            List<ByteBuffer> frames = Wire.receive(link.socket(), ZMQ.DONTWAIT);
+            if (frames == null) {
+                return;
+            }
+            link.heard(now);
+            Message m;
+            try {
+                m = Codec.decode(frames);
+            } catch (ProtocolException e) {
+                log.warn("malformed message from the broker: {}", e.getMessage());
+                link.send(new Message.Failed(Message.NO_TASK, 0, e.code(), e.getMessage()));
+                continue;
+            }
+            onBrokerMessage(m, now);
+        }
+    }
+
+    private void onBrokerMessage(Message m, long now) {
+        switch (m.command()) {
+            case HEARTBEAT -> {
+                // liveness only, counted already
+            }
+            case TASK -> onTask((Message.Task) m, now);
+            case CHUNK -> fetcher.onChunk((Message.Chunk) m, now);
+            case FAILED -> {
+                Message.Failed f = (Message.Failed) m;
+                if (!(f.taskId().equals(Message.NO_TASK) && fetcher.onMissing(f))) {
+                    log.warn("the broker reports {} for task {}: {}", f.code(), f.taskId(), f.message());
+                }
+            }
+            case DISCONNECT -> {
+                log.info("the broker asks this agent to register again ({})", ((Message.Disconnect) m).reason());
+                link.registerAgain();
+            }
+            default -> {
+                log.warn("unexpected {} from the broker", m.command());
+                link.send(new Message.Failed(Message.NO_TASK, 0, ErrorCode.UNEXPECTED, "an agent does not handle " + m.command()));
+            }
+        }
+    }
+
+    private void onTask(Message.Task t, long now) {
+        if (closing) {
+            log.debug("ignoring task {}: the agent is closing", t.taskId());
+            return;
+        }
+        TaskJob job = TaskJob.received(t, now);
+        if (inflight.putIfAbsent(job.key(), job) != null) {
+            log.debug("ignoring a duplicate of task {} attempt {}", t.taskId(), t.attempt());
+            return;
+        }
+        if (cache.contains(t.modelHash())) {
+            workers.submit(job);
+        } else {
+            fetcher.need(job, now);
+        }
+    }
+
+    private void drainResults() {
+        for (int i = 0; i < DRAIN_LIMIT; i++) {
+            List<ByteBuffer> frames = Wire.receive(results, ZMQ.DONTWAIT);
+            if (frames == null) {
+                return;
+            }
+            try {
+                account(Codec.decode(frames));
+            } catch (ProtocolException e) {
+                log.error("a worker produced an undecodable message: {}", e.getMessage());
+                continue;
+            }
+            link.sendOrKeep(frames); // the frames a worker encoded go out as they are
+        }
+    }
+
+    private void drainData() {
+        for (int i = 0; i < DRAIN_LIMIT; i++) {
+            List<ByteBuffer> frames = Wire.receive(data, ZMQ.DONTWAIT);
+            if (frames == null) {
+                return;
+            }
+            byte[] identity = new byte[frames.get(0).remaining()];
+            frames.get(0).duplicate().get(identity);
+            log.warn("the data endpoint got a {}-frame message; {}", frames.size() - 1, NO_ACTIVATIONS);
+            Wire.send(data, identity, new Message.Failed(Message.NO_TASK, 0, ErrorCode.UNEXPECTED, NO_ACTIVATIONS), true);
+        }
+    }
+
+    /** A task's outcome leaves the in-flight set and counts, whoever produced it. */
+    private void account(Message m) {
+        if (m instanceof Message.Result r) {
+            inflight.remove(new TaskJob.Key(r.taskId(), r.attempt()));
+            done.incrementAndGet();
+        } else if (m instanceof Message.Failed f) {
+            inflight.remove(new TaskJob.Key(f.taskId(), f.attempt()));
+            failed.incrementAndGet();
+        }
+    }
+
+    @Override
+    public void fetched(List<TaskJob> waiting) {
+        waiting.forEach(workers::submit);
+    }
+
+    @Override
+    public void failed(List<TaskJob> waiting, ErrorCode code, String message) {
+        for (TaskJob job : waiting) {
+            Message.Failed f = job.fail(code, message);
+            account(f);
+            link.sendOrKeep(Codec.encode(f));
+        }
+    }
+
+    @Override
+    public Message.Ready ready() {
+        return ready;
+    }
+
+    @Override
+    public Message.Heartbeat heartbeat() {
+        List<UUID> ids = inflight.keySet().stream().map(TaskJob.Key::taskId).distinct().toList();
+        return metrics.heartbeat(++heartbeatSeq, ids, cache.hashes(), done.get(), failed.get());
+    }
+
+    @Override
+    public void registered(long nowNanos) {
+        log.info("agent {} registered with broker {} (data endpoint {}, {} model(s) cached: {})", cfg.name(), cfg.brokerEndpoint(),
+                ready.dataEndpoint(), cache.hashes().size(),
+                cache.hashes().stream().map(Hashing::shortHash).toList());
+        fetcher.restartAll(nowNanos);
+    }
+
+    private void rebuildPoller() {
+        if (poller != null) {
+            poller.close();
+        }
+        poller = ctx.createPoller(3);
+        resultsItem = poller.register(results, ZMQ.Poller.POLLIN);
+        dataItem = poller.register(data, ZMQ.Poller.POLLIN);
+        brokerItem = link.socket() == null ? -1 : poller.register(link.socket(), ZMQ.Poller.POLLIN);
+    }
+
+    /** Outcomes that finished while closing still go out, then DISCONNECT. */
+    private void shutdown() {
+        try {
+            drainResults();
+            link.close("agent closing");
+            fetcher.abortAll();
+        } catch (RuntimeException e) {
+            log.warn("error while closing the broker link", e);
+        } finally {
+            poller.close();
+            results.close();
+            data.close();
+        }
+    }
+}

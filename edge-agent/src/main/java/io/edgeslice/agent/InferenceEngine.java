@@ -1,0 +1,397 @@
+package io.edgeslice.agent;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxJavaType;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtLoggingLevel;
+import ai.onnxruntime.OrtProvider;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import io.edgeslice.protocol.DType;
+import io.edgeslice.protocol.ErrorCode;
+import io.edgeslice.protocol.Tensor;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs ONNX models with ONNX Runtime on {@link Tensor}s. Sessions are cached per model key (by
+ * convention the model's SHA-256), at most {@code maxSessions} of them, least recently used first
+ * out; a session is created once even when several threads ask for it together. Thread-safe.
+ */
+public final class InferenceEngine implements AutoCloseable {
+    /** Sessions kept open by default. */
+    public static final int DEFAULT_MAX_SESSIONS = 8;
+    private static final Logger log = LoggerFactory.getLogger(InferenceEngine.class);
+
+    private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+    private final OrtSession.SessionOptions options;
+    private final int maxSessions;
+    /** Access-ordered, so iteration starts at the least recently used; guarded by itself. */
+    private final LinkedHashMap<String, CompletableFuture<Loaded>> sessions = new LinkedHashMap<>(16, 0.75f, true);
+    private int loads;
+    private boolean closed;
+
+    /** An engine whose sessions use this many intra-op threads each. */
+    public InferenceEngine(int intraOpThreads) {
+        this(intraOpThreads, DEFAULT_MAX_SESSIONS);
+    }
+
+    public InferenceEngine(int intraOpThreads, int maxSessions) {
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+            // tensors travel little-endian and ONNX Runtime reads buffers in native order
+            throw new IllegalStateException("big-endian platforms are not supported");
+        }
+        if (maxSessions < 1) {
+            throw new IllegalArgumentException("maxSessions must be at least 1, got " + maxSessions);
+        }
+        this.maxSessions = maxSessions;
+        try {
+            options = new OrtSession.SessionOptions();
+            options.setIntraOpNumThreads(Math.max(1, intraOpThreads));
+            options.setInterOpNumThreads(1);
+            // graph-cleanup warnings of converted models are noise on an agent's console
+            options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
+        } catch (OrtException e) {
+            throw new IllegalStateException("cannot configure ONNX Runtime: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Runs a model. Inputs are matched to the model's inputs by name; a single input named
+     * {@code ""} fits a model with exactly one input. Returns every output, in the model's
+     * declared order, named as the model names it.
+     *
+     * @param modelFile the .onnx file
+     * @param modelKey  identifies the model in the session cache; by convention its SHA-256
+     * @throws InferenceException BAD_MODEL, BAD_INPUT or INFERENCE
+     */
+    public List<Tensor> run(Path modelFile, String modelKey, List<Tensor> inputs) throws InferenceException {
+        Loaded m = acquire(modelFile, modelKey);
+        try {
+            return execute(m, bind(m.inputs, inputs));
+        } finally {
+            release(m);
+        }
+    }
+
+    /** The model's declared inputs (dynamic dimensions are -1), loading its session if needed. */
+    public List<ModelInput> inputs(Path modelFile, String modelKey) throws InferenceException {
+        Loaded m = acquire(modelFile, modelKey);
+        release(m);
+        return m.inputs;
+    }
+
+    /** The model's declared outputs, in order (dynamic dimensions are -1). */
+    public List<ModelInput> outputs(Path modelFile, String modelKey) throws InferenceException {
+        Loaded m = acquire(modelFile, modelKey);
+        release(m);
+        return m.outputs;
+    }
+
+    /** Closes every session; sessions in use close when their run ends. */
+    @Override
+    public void close() {
+        synchronized (sessions) {
+            closed = true;
+            for (CompletableFuture<Loaded> f : sessions.values()) {
+                Loaded m = f.getNow(null);
+                if (m != null) {
+                    retire(m);
+                }
+            }
+            sessions.clear();
+        }
+        try {
+            options.close();
+        } catch (IllegalStateException e) {
+            // already closed
+        }
+    }
+
+    /** The execution providers this ONNX Runtime build offers, e.g. CPU. */
+    static List<String> availableProviders() {
+        return OrtEnvironment.getAvailableProviders().stream().map(OrtProvider::name).sorted().collect(Collectors.toList());
+    }
+
+    /** Sessions created so far (for tests of the once-only and LRU rules). */
+    int loads() {
+        synchronized (sessions) {
+            return loads;
+        }
+    }
+
+    private static final class Loaded {
+        final OrtSession session;
+        final List<ModelInput> inputs;
+        final List<ModelInput> outputs;
+        int users;
+        boolean retired;
+
+        Loaded(OrtSession session, List<ModelInput> inputs, List<ModelInput> outputs) {
+            this.session = session;
+            this.inputs = List.copyOf(inputs);
+            this.outputs = List.copyOf(outputs);
+        }
+    }
+
+    private Loaded acquire(Path file, String key) throws InferenceException {
+        while (true) {
+            CompletableFuture<Loaded> f;
+            boolean mine = false;
+            synchronized (sessions) {
+                if (closed) {
+                    throw new IllegalStateException("the inference engine is closed");
+                }
+                f = sessions.get(key);
+                if (f == null) {
+                    f = new CompletableFuture<>();
+                    sessions.put(key, f);
+                    mine = true;
+                    loads++;
+                }
+            }
+            if (mine) {
+                load(file, key, f);
+            }
+            Loaded m;
+            try {
+                m = f.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof InferenceException ie) {
+                    throw ie;
+                }
+                throw e.getCause() instanceof RuntimeException re ? re : e;
+            }
+            synchronized (sessions) {
+                if (!m.retired) {
+                    m.users++;
+                    return m;
+                }
+            }
+            // evicted between loading and use: load it again
+        }
+    }
+
+    /** Creates the session outside the lock, so other models stay usable meanwhile. */
+    private void load(Path file, String key, CompletableFuture<Loaded> f) {
+        try {
+            Loaded m = open(file);
+            synchronized (sessions) {
+                f.complete(m);
+                if (closed) {
+                    retire(m);
+                }
+                evictBeyondLimit();
+            }
+        } catch (InferenceException | RuntimeException e) {
+            synchronized (sessions) {
+                sessions.remove(key, f); // a failure is not cached: the next task tries again
+            }
+            f.completeExceptionally(e);
+        }
+    }
+
+    private Loaded open(Path file) throws InferenceException {
+        if (!Files.isRegularFile(file)) {
+            throw new InferenceException(ErrorCode.BAD_MODEL, "model file " + file + " does not exist");
+        }
+        OrtSession s;
+        try {
+            s = env.createSession(file.toString(), options);
+        } catch (OrtException e) {
+            throw new InferenceException(ErrorCode.BAD_MODEL, "model " + file.getFileName() + " does not load in ONNX Runtime: " + e.getMessage(), e);
+        }
+        try {
+            Loaded m = new Loaded(s, describe(s.getInputInfo(), "input"), describe(s.getOutputInfo(), "output"));
+            log.debug("opened a session for {} (inputs {}, outputs {})", file.getFileName(), m.inputs, m.outputs);
+            return m;
+        } catch (OrtException | InferenceException | RuntimeException e) {
+            closeQuietly(s);
+            throw e instanceof InferenceException ie ? ie
+                    : new InferenceException(ErrorCode.BAD_MODEL, "model " + file.getFileName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<ModelInput> describe(Map<String, NodeInfo> nodes, String what) throws InferenceException {
+        List<ModelInput> out = new ArrayList<>(nodes.size());
+        for (NodeInfo n : nodes.values()) {
+            if (!(n.getInfo() instanceof TensorInfo ti)) {
+                throw new InferenceException(ErrorCode.BAD_MODEL, what + " '" + n.getName() + "' is not a tensor (" + n.getInfo() + ")");
+            }
+            DType d = dtype(ti.type);
+            if (d == null) {
+                throw new InferenceException(ErrorCode.BAD_MODEL, what + " '" + n.getName() + "' has element type " + ti.onnxType
+                        + ", which EdgeSlice tensors cannot carry");
+            }
+            out.add(new ModelInput(n.getName(), d, ti.getShape()));
+        }
+        return out;
+    }
+
+    private void release(Loaded m) {
+        synchronized (sessions) {
+            m.users--;
+            if (m.retired && m.users == 0) {
+                closeQuietly(m.session);
+            }
+        }
+    }
+
+    /** Called with the lock held. */
+    private void evictBeyondLimit() {
+        Iterator<CompletableFuture<Loaded>> it = sessions.values().iterator();
+        int excess = sessions.size() - maxSessions;
+        while (excess > 0 && it.hasNext()) {
+            Loaded m = it.next().getNow(null);
+            if (m != null) { // sessions still loading are skipped, not waited for
+                it.remove();
+                retire(m);
+                excess--;
+            }
+        }
+    }
+
+    /** Called with the lock held: closes now, or when the last run using it ends. */
+    private static void retire(Loaded m) {
+        m.retired = true;
+        if (m.users == 0) {
+            closeQuietly(m.session);
+        }
+    }
+
+    private static void closeQuietly(OrtSession s) {
+        try {
+            s.close();
+        } catch (OrtException | RuntimeException e) {
+            log.warn("closing an ONNX Runtime session failed: {}", e.getMessage());
+        }
+    }
+
+    /** Matches tensors to the model's inputs, by name or as the one unnamed input. */
+    private static Map<String, Tensor> bind(List<ModelInput> declared, List<Tensor> given) throws InferenceException {
+        Map<String, ModelInput> byName = new LinkedHashMap<>();
+        declared.forEach(d -> byName.put(d.name(), d));
+        if (given.size() == 1 && given.get(0).name().isEmpty()) {
+            if (declared.size() != 1) {
+                throw new InferenceException(ErrorCode.BAD_INPUT, "an unnamed input only fits a model with exactly one input; this model has "
+                        + declared.size() + ": " + listing(declared));
+            }
+            given = List.of(given.get(0).withName(declared.get(0).name()));
+        }
+        Map<String, Tensor> bound = new HashMap<>();
+        for (Tensor t : given) {
+            ModelInput d = byName.get(t.name());
+            if (d == null) {
+                throw new InferenceException(ErrorCode.BAD_INPUT, "unknown input '" + t.name() + "'; the model's inputs are " + listing(declared));
+            }
+            if (bound.put(t.name(), t) != null) {
+                throw new InferenceException(ErrorCode.BAD_INPUT, "input '" + t.name() + "' is given twice");
+            }
+            if (t.dtype() != d.dtype() || !d.accepts(t.shape())) {
+                throw new InferenceException(ErrorCode.BAD_INPUT, "input '" + t.name() + "' expects " + d.describe() + ", got "
+                        + t.dtype().lowerName() + " " + t.shapeString());
+            }
+        }
+        for (ModelInput d : declared) {
+            if (!bound.containsKey(d.name())) {
+                throw new InferenceException(ErrorCode.BAD_INPUT, "missing input " + d);
+            }
+        }
+        return bound;
+    }
+
+    private static String listing(List<ModelInput> declared) {
+        return declared.stream().map(ModelInput::toString).collect(Collectors.joining(", "));
+    }
+
+    private List<Tensor> execute(Loaded m, Map<String, Tensor> bound) throws InferenceException {
+        Map<String, OnnxTensor> feed = new HashMap<>();
+        try {
+            for (Map.Entry<String, Tensor> e : bound.entrySet()) {
+                feed.put(e.getKey(), toOnnx(e.getValue()));
+            }
+            try (OrtSession.Result r = m.session.run(feed)) {
+                List<Tensor> out = new ArrayList<>(m.outputs.size());
+                for (ModelInput o : m.outputs) {
+                    OnnxValue v = r.get(o.name()).orElse(null);
+                    if (!(v instanceof OnnxTensor t)) {
+                        throw new InferenceException(ErrorCode.INFERENCE, "output '" + o.name() + "' is missing or not a tensor");
+                    }
+                    out.add(fromOnnx(o.name(), t));
+                }
+                return out;
+            }
+        } catch (OrtException e) {
+            throw new InferenceException(ErrorCode.INFERENCE, "inference failed: " + e.getMessage(), e);
+        } finally {
+            feed.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /** Wraps the tensor's bytes in place when they are direct already, else copies them once into direct memory. */
+    private OnnxTensor toOnnx(Tensor t) throws OrtException {
+        ByteBuffer src = t.data();
+        ByteBuffer direct = src.isDirect() ? src.duplicate()
+                : ByteBuffer.allocateDirect(src.remaining()).put(src.duplicate()).flip();
+        direct.order(ByteOrder.nativeOrder());
+        if (t.dtype() == DType.FLOAT32) {
+            return OnnxTensor.createTensor(env, direct.asFloatBuffer(), t.shape());
+        }
+        return OnnxTensor.createTensor(env, direct, t.shape(), javaType(t.dtype()));
+    }
+
+    private static Tensor fromOnnx(String name, OnnxTensor t) throws InferenceException {
+        TensorInfo info = t.getInfo();
+        DType d = dtype(info.type);
+        ByteBuffer data = d == null ? null : t.getByteBuffer(); // a copy that outlives the tensor
+        if (data == null) {
+            throw new InferenceException(ErrorCode.INFERENCE, "output '" + name + "' has element type " + info.onnxType + ", which EdgeSlice tensors cannot carry");
+        }
+        return new Tensor(name, d, info.getShape(), data.order(ByteOrder.LITTLE_ENDIAN));
+    }
+
+    private static DType dtype(OnnxJavaType t) {
+        return switch (t) {
+            case FLOAT -> DType.FLOAT32;
+            case FLOAT16 -> DType.FLOAT16;
+            case DOUBLE -> DType.FLOAT64;
+            case INT8 -> DType.INT8;
+            case UINT8 -> DType.UINT8;
+            case INT16 -> DType.INT16;
+            case INT32 -> DType.INT32;
+            case INT64 -> DType.INT64;
+            case BOOL -> DType.BOOL;
+            default -> null;
+        };
+    }
+
+    private static OnnxJavaType javaType(DType d) {
+        return switch (d) {
+            case FLOAT32 -> OnnxJavaType.FLOAT;
+            case FLOAT16 -> OnnxJavaType.FLOAT16;
+            case FLOAT64 -> OnnxJavaType.DOUBLE;
+            case INT8 -> OnnxJavaType.INT8;
+            case UINT8 -> OnnxJavaType.UINT8;
+            case INT16 -> OnnxJavaType.INT16;
+            case INT32 -> OnnxJavaType.INT32;
+            case INT64 -> OnnxJavaType.INT64;
+            case BOOL -> OnnxJavaType.BOOL;
+        };
+    }
+}

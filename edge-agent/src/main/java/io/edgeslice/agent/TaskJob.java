@@ -1,0 +1,31 @@
+package io.edgeslice.agent;
+
+import io.edgeslice.protocol.ErrorCode;
+import io.edgeslice.protocol.Message;
+import java.util.UUID;
+
+/** A task the agent accepted, with its deadline as an instant of the agent's clock, if it has one. */
+record TaskJob(Message.Task task, boolean hasDeadline, long deadlineNanos) {
+
+    /** Identifies one attempt of a task; a second TASK with the same key is a duplicate. */
+    record Key(UUID taskId, int attempt) {
+    }
+
+    /** deadlineMs in a TASK is the time left when it arrives. */
+    static TaskJob received(Message.Task task, long nowNanos) {
+        boolean has = task.deadlineMs() > 0;
+        return new TaskJob(task, has, has ? nowNanos + task.deadlineMs() * 1_000_000L : 0);
+    }
+
+    Key key() {
+        return new Key(task.taskId(), task.attempt());
+    }
+
+    boolean expired(long nowNanos) {
+        return hasDeadline && nowNanos - deadlineNanos > 0;
+    }
+
+    Message.Failed fail(ErrorCode code, String message) {
+        return new Message.Failed(task.taskId(), task.attempt(), code, message);
+    }
+}

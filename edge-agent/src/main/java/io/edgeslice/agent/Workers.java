@@ -1,0 +1,140 @@
+package io.edgeslice.agent;
+
+import io.edgeslice.protocol.Codec;
+import io.edgeslice.protocol.ErrorCode;
+import io.edgeslice.protocol.Message;
+import io.edgeslice.protocol.Tensor;
+import io.edgeslice.protocol.Wire;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * The inference slots: a fixed pool of threads, each owning a PUSH socket (created on its first
+ * task, closed when the thread ends) that hands the encoded RESULT or FAILED frames to the control
+ * thread's PULL. Every outcome, even an unexpected exception, becomes a message for the broker.
+ */
+final class Workers {
+    private static final Logger log = LoggerFactory.getLogger(Workers.class);
+    private static final int PUSH_LINGER_MS = 1000;
+
+    private final ZContext ctx;
+    private final String resultsEndpoint;
+    private final InferenceEngine engine;
+    private final ModelCache cache;
+    private final String agentName;
+    private final LongSupplier clock;
+    private final ThreadPoolExecutor pool;
+    private final ThreadLocal<ZMQ.Socket> push = new ThreadLocal<>();
+    private volatile boolean stopping;
+
+    Workers(ZContext ctx, String resultsEndpoint, int slots, InferenceEngine engine, ModelCache cache, String agentName, LongSupplier clock) {
+        this.ctx = ctx;
+        this.resultsEndpoint = resultsEndpoint;
+        this.engine = engine;
+        this.cache = cache;
+        this.agentName = agentName;
+        this.clock = clock;
+        AtomicInteger n = new AtomicInteger();
+        this.pool = new ThreadPoolExecutor(slots, slots, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), r -> {
+            Thread t = new Thread(() -> {
+                try {
+                    r.run();
+                } finally {
+                    closePush(); // the owner thread closes its own socket
+                }
+            }, "edgeslice-worker-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Queues a job whose model is cached. Called by the control thread. */
+    void submit(TaskJob job) {
+        try {
+            pool.execute(() -> run(job));
+        } catch (RejectedExecutionException e) {
+            log.debug("not running task {}: the agent is closing", job.task().taskId());
+        }
+    }
+
+    /**
+     * Stops taking jobs; queued jobs are dropped (the broker dispatches them again) and running
+     * ones may finish within the grace period. Never interrupts: the threads own sockets.
+     */
+    boolean stop(long graceMillis) throws InterruptedException {
+        stopping = true;
+        pool.shutdown();
+        return pool.awaitTermination(graceMillis, TimeUnit.MILLISECONDS);
+    }
+
+    private void run(TaskJob job) {
+        if (stopping) {
+            return;
+        }
+        Message.Task t = job.task();
+        Message out;
+        if (job.expired(clock.getAsLong())) {
+            out = job.fail(ErrorCode.BAD_REQUEST, "deadline passed before the task started");
+            log.debug("task {} attempt {} skipped: deadline passed", t.taskId(), t.attempt());
+        } else {
+            out = infer(job);
+        }
+        List<ByteBuffer> frames;
+        try {
+            frames = Codec.encode(out);
+        } catch (RuntimeException e) { // e.g. more outputs than a message can count
+            frames = Codec.encode(job.fail(ErrorCode.INTERNAL, "cannot encode the result: " + e.getMessage()));
+        }
+        Wire.send(push(), null, frames, false);
+    }
+
+    private Message infer(TaskJob job) {
+        Message.Task t = job.task();
+        log.debug("task {} attempt {} started on model {}", t.taskId(), t.attempt(), t.modelHash());
+        try {
+            // loading the session first keeps a model's first load out of the compute time
+            engine.inputs(cache.path(t.modelHash()), t.modelHash());
+            long start = System.nanoTime();
+            List<Tensor> outputs = engine.run(cache.path(t.modelHash()), t.modelHash(), t.inputs());
+            long micros = (System.nanoTime() - start) / 1000;
+            log.debug("task {} attempt {} finished in {} µs", t.taskId(), t.attempt(), micros);
+            return new Message.Result(t.taskId(), t.attempt(), agentName, micros, outputs);
+        } catch (InferenceException e) {
+            log.debug("task {} attempt {} failed: {} {}", t.taskId(), t.attempt(), e.code(), e.getMessage());
+            return job.fail(e.code(), e.getMessage());
+        } catch (RuntimeException | OutOfMemoryError e) {
+            log.warn("task {} attempt {} failed unexpectedly", t.taskId(), t.attempt(), e);
+            return job.fail(ErrorCode.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+    }
+
+    private ZMQ.Socket push() {
+        ZMQ.Socket s = push.get();
+        if (s == null) {
+            s = ctx.createSocket(SocketType.PUSH);
+            s.setLinger(PUSH_LINGER_MS); // a result sent just before the thread ends must still reach the PULL
+            s.connect(resultsEndpoint);
+            push.set(s);
+        }
+        return s;
+    }
+
+    private void closePush() {
+        ZMQ.Socket s = push.get();
+        if (s != null) {
+            s.close();
+            push.remove();
+        }
+    }
+}

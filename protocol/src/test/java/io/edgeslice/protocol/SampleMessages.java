@@ -1,0 +1,58 @@
+package io.edgeslice.protocol;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * One realistic message of every command, telling one story: a 10-byte "model" is uploaded, run
+ * as one task on agent cam-01 and reported. docs/protocol.md's worked examples use these values.
+ */
+final class SampleMessages {
+    static final UUID TASK_ID = UUID.fromString("3f2504e0-4f89-11d3-9a0c-0305e82c3301");
+    /** Starts like an ONNX ModelProto (field 1, ir_version 7), which is all the client checks. */
+    static final byte[] MODEL = {0x08, 0x07, 0x12, 0x07, 'p', 'y', 't', 'o', 'r', 'c'};
+    static final String MODEL_HASH = Hashing.sha256(MODEL);
+    static final String AGENT = "cam-01";
+    static final String DATA_ENDPOINT = "tcp://10.0.0.7:5556";
+
+    private SampleMessages() {
+    }
+
+    static Tensor input() {
+        return Tensor.ofFloats("input", new long[] {1, 2}, new float[] {1.5f, -2.0f});
+    }
+
+    static Tensor output() {
+        return Tensor.ofFloats("output", new long[] {1, 2}, new float[] {0.25f, 0.75f});
+    }
+
+    static ByteBuffer model() {
+        return ByteBuffer.wrap(MODEL.clone());
+    }
+
+    /** Every command at least once, in the order of {@link Command}. */
+    static List<Message> all() {
+        return List.of(
+                new Message.Ready(AGENT, 1732610000000L, DATA_ENDPOINT,
+                        new Message.Capabilities(AGENT, "aarch64", "Linux", 4, 4L << 30, List.of("CPU"), 2)),
+                new Message.Heartbeat(42, 37.5, 1L << 30, 4L << 30, 1.25, List.of(TASK_ID), List.of(MODEL_HASH), 17, 1),
+                Message.Heartbeat.fromBroker(7),
+                new Message.Task(TASK_ID, 1, MODEL_HASH, MODEL.length, 29950, List.of(input())),
+                new Message.Result(TASK_ID, 1, AGENT, 1830, List.of(output())),
+                new Message.Failed(TASK_ID, 0, ErrorCode.MODEL_MISSING, "upload the model first"),
+                new Message.Fetch(MODEL_HASH, 0, 1 << 20),
+                new Message.Chunk(MODEL_HASH, 0, MODEL.length, Message.Chunk.CODEC_NONE, MODEL.length, Hashing.crc32c(model()), model()),
+                new Message.Disconnect("unknown agent: send READY"),
+                new Message.Submit(TASK_ID, 5, 30000, MODEL_HASH, List.of(input())),
+                new Message.Accepted(TASK_ID, 3),
+                new Message.Expired(TASK_ID),
+                new Message.Query(TASK_ID),
+                new Message.ModelOffer(MODEL_HASH, MODEL.length),
+                new Message.ModelChunk(MODEL_HASH, 0, Hashing.crc32c(model()), model()),
+                new Message.ModelStatus(MODEL_HASH, true, MODEL.length),
+                new Message.ListAgents(),
+                new Message.Agents(List.of(new Message.AgentRow(AGENT, AGENT, "aarch64", 4, "healthy", 37.5, 1L << 30, 4L << 30, 1.25, 1,
+                        420, List.of(MODEL_HASH), 17, 1, DATA_ENDPOINT))));
+    }
+}

@@ -38,6 +38,7 @@ public final class Broker implements AutoCloseable {
         ZMQ.Socket router = context.createSocket(SocketType.ROUTER);
         router.setRouterMandatory(true); // never drop silently: a full or unknown peer is reported
         router.setLinger(0);
+        router.setHandshakeIvl(2000); // a stalled handshake (seen in JeroMQ under load) is dropped, and the peer reconnects
         router.setSndHWM(10_000);
         router.setRcvHWM(10_000);
         // ZeroMQ cuts a connection sending a frame above this; the loop answers TOO_LARGE below it
@@ -68,7 +69,7 @@ public final class Broker implements AutoCloseable {
         try (ZMQ.Poller poller = context.createPoller(1)) {
             poller.register(router, ZMQ.Poller.POLLIN);
             long nextSnapshot = 0;
-            long timeout = 0;
+            long timeout = 1; // never 0: a poll of 0 ms may block until the next event
             while (running) {
                 poller.poll(Math.min(timeout, 100));
                 timeout = loop.turn();
@@ -90,7 +91,7 @@ public final class Broker implements AutoCloseable {
     private void publish(BrokerLoop loop) {
         BrokerStats s = loop.stats;
         snapshot = new BrokerSnapshot(endpoint(), store.describe(), loop.rows(), loop.queueLength(), loop.runningCount(),
-                s.submitted, s.completed, s.failed, s.redispatched, s.rejected);
+                s.submitted, s.completed, s.failed, s.redispatched, s.rejected, loop.events.snapshot());
     }
 
     /** The latest picture of agents and tasks, at most a quarter second old. */

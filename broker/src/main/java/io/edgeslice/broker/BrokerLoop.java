@@ -62,6 +62,7 @@ final class BrokerLoop {
     private long nextSweep;
     private long nextBrokerHeartbeat;
     final BrokerStats stats = new BrokerStats();
+    final EventLog events = new EventLog();
 
     BrokerLoop(ZMQ.Socket router, MetricTable store, ModelRepository models, BrokerConfig config) {
         this.router = router;
@@ -131,6 +132,7 @@ final class BrokerLoop {
                         + config.maxMessageBytes() + " bytes");
             }
             Message m = Codec.decode(frames);
+            log.trace("{} from peer {}", m.command(), shortId(identity));
             if (m instanceof Message.Submit s) {
                 taskId = s.taskId();
             }
@@ -161,7 +163,7 @@ final class BrokerLoop {
             case SUBMIT -> onSubmit(identity, (Message.Submit) m);
             case QUERY -> onQuery(identity, ((Message.Query) m).taskId());
             case MODEL_OFFER -> onModelOffer(identity, (Message.ModelOffer) m);
-            case MODEL_CHUNK -> send(identity, models.chunk((Message.ModelChunk) m));
+            case MODEL_CHUNK -> onModelChunk(identity, (Message.ModelChunk) m);
             case LIST_AGENTS -> send(identity, new Message.Agents(rows()));
             default -> throw new ProtocolException(ErrorCode.UNEXPECTED, m.command() + " is not a command the broker accepts");
         }
@@ -198,8 +200,8 @@ final class BrokerLoop {
         agentsByIdentity.put(hex(identity), entry);
         store.agentRegistered(record);
         store.agentState(r.name(), AgentState.HEALTHY);
-        log.info("agent {} {} ({} {} {} cores, {} slots, data {})", r.name(), old == null ? "joined" : "registered again", c.host(),
-                c.arch(), c.cores(), c.slots(), r.dataEndpoint());
+        events.add(BrokerEvent.Severity.INFO, BrokerEvent.Kind.AGENT_JOINED, r.name(), String.format("agent %s %s (%s %s, %d cores, %d slots, data %s)",
+                r.name(), old == null ? "joined" : "registered again", c.host(), c.arch(), c.cores(), c.slots(), r.dataEndpoint()));
     }
 
     private void onHeartbeat(byte[] identity, AgentEntry agent, Message.Heartbeat h) {
@@ -276,14 +278,15 @@ final class BrokerLoop {
         if (agent == null) {
             return;
         }
-        log.info("agent {} disconnects: {}", agent.name(), d.reason());
+        events.add(BrokerEvent.Severity.INFO, BrokerEvent.Kind.AGENT_LEFT, agent.name(), "agent " + agent.name() + " left: " + d.reason());
         loseAgent(agent);
     }
 
     private void peerDisconnected(byte[] identity) {
         AgentEntry agent = agentsByIdentity.get(hex(identity));
         if (agent != null && agent.state == AgentState.HEALTHY) {
-            log.info("agent {} closed its connection; suspect", agent.name());
+            events.add(BrokerEvent.Severity.WARNING, BrokerEvent.Kind.AGENT_SUSPECT, agent.name(),
+                    "agent " + agent.name() + " closed its connection; suspect");
             setState(agent, AgentState.SUSPECT);
         }
     }
@@ -336,16 +339,27 @@ final class BrokerLoop {
         send(identity, models.offer(o.modelHash(), o.size()));
     }
 
+    private void onModelChunk(byte[] identity, Message.ModelChunk c) {
+        Message.ModelStatus status = models.chunk(c);
+        if (status.complete() && status.receivedBytes() == c.offset() + c.data().remaining()) {
+            events.add(BrokerEvent.Severity.INFO, BrokerEvent.Kind.MODEL_STORED, c.modelHash(),
+                    "model " + io.edgeslice.protocol.Hashing.shortHash(c.modelHash()) + " stored (" + status.receivedBytes() + " bytes)");
+        }
+        send(identity, status);
+    }
+
     // ---- time-driven work --------------------------------------------------------------------
 
     private void sweep(long now) {
         for (AgentEntry a : agentsByName.values()) {
             long silent = now - a.lastSeenNanos;
             if (a.state != AgentState.LOST && silent >= Liveness.LOST_AFTER_MISSED * heartbeatNanos) {
-                log.warn("agent {} lost: no heartbeat for {} ms", a.name(), TimeUnit.NANOSECONDS.toMillis(silent));
+                events.add(BrokerEvent.Severity.ERROR, BrokerEvent.Kind.AGENT_LOST, a.name(),
+                        "agent " + a.name() + " lost: no heartbeat for " + TimeUnit.NANOSECONDS.toMillis(silent) + " ms");
                 loseAgent(a);
             } else if (a.state == AgentState.HEALTHY && silent >= Liveness.SUSPECT_AFTER_MISSED * heartbeatNanos) {
-                log.info("agent {} suspect: no heartbeat for {} ms", a.name(), TimeUnit.NANOSECONDS.toMillis(silent));
+                events.add(BrokerEvent.Severity.WARNING, BrokerEvent.Kind.AGENT_SUSPECT, a.name(),
+                        "agent " + a.name() + " suspect: no heartbeat for " + TimeUnit.NANOSECONDS.toMillis(silent) + " ms");
                 setState(a, AgentState.SUSPECT);
             }
         }
@@ -500,7 +514,10 @@ final class BrokerLoop {
         store.taskFinished(t.record.taskId(), state);
         if (state != TaskState.DONE) {
             stats.failed++;
-            log.info("task {} {}: {}", t.record.taskId(), state, answer);
+            String why = answer instanceof Message.Failed f ? f.code() + " " + f.message() : "deadline passed";
+            events.add(state == TaskState.EXPIRED ? BrokerEvent.Severity.WARNING : BrokerEvent.Severity.ERROR,
+                    state == TaskState.EXPIRED ? BrokerEvent.Kind.TASK_EXPIRED : BrokerEvent.Kind.TASK_FAILED, t.record.taskId().toString(),
+                    "task " + t.record.taskId() + " " + state.name().toLowerCase(java.util.Locale.ROOT) + ": " + why);
         }
         // a client that is gone right now gets the answer again when it QUERYs
         send(t.record.clientIdentity(), answer);

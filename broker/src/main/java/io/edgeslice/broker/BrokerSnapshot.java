@@ -8,8 +8,10 @@ import java.util.List;
  * readers on other threads (the console, tests).
  */
 public record BrokerSnapshot(String endpoint, String store, List<Message.AgentRow> agents, int queued, int running,
-                             long submitted, long completed, long failed, long redispatched, long rejected) {
+                             long submitted, long completed, long failed, long redispatched, long rejected,
+                             List<BrokerEvent> events) {
     public BrokerSnapshot {
         agents = List.copyOf(agents);
+        events = List.copyOf(events);
     }
 }

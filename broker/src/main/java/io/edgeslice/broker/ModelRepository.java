@@ -174,7 +174,6 @@ final class ModelRepository {
             throw new ProtocolException(ErrorCode.INTERNAL, "cannot store model: " + e.getMessage(), e);
         }
         sizes.put(hash, u.size);
-        log.info("model {} stored ({} bytes)", Hashing.shortHash(hash), u.size);
         return new Message.ModelStatus(hash, true, u.size);
     }
 

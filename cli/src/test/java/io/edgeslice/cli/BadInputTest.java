@@ -88,11 +88,29 @@ class BadInputTest {
         assertThat(broker.snapshot().agents()).anyMatch(r -> r.name().equals("a1") && r.state().equals("healthy"));
     }
 
+    /** A DEALER whose connection is known to be up (JeroMQ may stall a fresh handshake under load). */
+    private static ZMQ.Socket connected(ZContext ctx) {
+        ZMQ.Socket s = ctx.createSocket(SocketType.DEALER);
+        s.setHandshakeIvl(1000);
+        s.setReceiveTimeOut(1000);
+        s.connect(broker.endpoint());
+        for (int attempt = 0; attempt < 10; attempt++) {
+            Wire.send(s, null, new Message.ListAgents(), false);
+            if (Wire.receive(s, 0) != null) {
+                s.setReceiveTimeOut(300);
+                while (Wire.receive(s, 0) != null) {
+                    // drop late duplicates
+                }
+                return s;
+            }
+        }
+        throw new AssertionError("cannot connect to the broker");
+    }
+
     /** Sends raw frames from a fresh DEALER and returns the broker's answer. */
     private static Message raw(List<ByteBuffer> frames) {
         try (ZContext ctx = new ZContext()) {
-            ZMQ.Socket s = ctx.createSocket(SocketType.DEALER);
-            s.connect(broker.endpoint());
+            ZMQ.Socket s = connected(ctx);
             Wire.send(s, null, frames, false);
             s.setReceiveTimeOut(5000);
             List<ByteBuffer> answer = Wire.receive(s, 0);
@@ -193,8 +211,7 @@ class BadInputTest {
         Message offer = raw(Codec.encode(new Message.ModelOffer(claimed, bytes.length)));
         assertThat(offer).isInstanceOf(Message.ModelStatus.class);
         try (ZContext ctx = new ZContext()) {
-            ZMQ.Socket s = ctx.createSocket(SocketType.DEALER);
-            s.connect(broker.endpoint());
+            ZMQ.Socket s = connected(ctx);
             Wire.send(s, null, new Message.ModelOffer(claimed, bytes.length), false);
             Wire.send(s, null, new Message.ModelChunk(claimed, 0, Hashing.crc32c(ByteBuffer.wrap(bytes)), ByteBuffer.wrap(bytes)), false);
             s.setReceiveTimeOut(5000);

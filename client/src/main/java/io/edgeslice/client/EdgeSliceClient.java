@@ -34,6 +34,7 @@ public final class EdgeSliceClient implements AutoCloseable {
     static final int UPLOAD_WINDOW = 4;
     /** Lazy Pirate: a request not answered within this is sent again (idempotent). */
     static final Duration RETRY_INTERVAL = Duration.ofMillis(2500);
+    static final int HANDSHAKE_MS = 2000;
 
     private final ZContext context = new ZContext();
     private final ZMQ.Socket socket;
@@ -47,6 +48,8 @@ public final class EdgeSliceClient implements AutoCloseable {
         ByteBuffer.wrap(identity).putLong(UUID.randomUUID().getMostSignificantBits()).putLong(UUID.randomUUID().getLeastSignificantBits());
         socket.setIdentity(identity);
         socket.setLinger(0);
+        // under load JeroMQ can stall a handshake with no error (the default waits 30 s): retry it soon
+        socket.setHandshakeIvl(HANDSHAKE_MS);
         socket.setSndHWM(100_000);
         socket.setRcvHWM(100_000);
         try {

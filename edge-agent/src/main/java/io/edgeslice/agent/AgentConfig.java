@@ -41,8 +41,7 @@ public record AgentConfig(String brokerEndpoint, String name, int threads, int s
             slots = 1;
         }
         if (cacheDir == null) {
-            // the name may hold characters a file name cannot
-            cacheDir = Path.of(System.getProperty("user.home"), ".edgeslice", "agent-" + name.replaceAll("[^A-Za-z0-9._-]", "_"), "models");
+            cacheDir = defaultCacheDir(name);
         }
         if (advertiseHost != null && advertiseHost.isBlank()) {
             advertiseHost = null;
@@ -58,13 +57,20 @@ public record AgentConfig(String brokerEndpoint, String name, int threads, int s
         }
     }
 
+    private static Path defaultCacheDir(String name) {
+        // the name may hold characters a file name cannot
+        return Path.of(System.getProperty("user.home"), ".edgeslice", "agent-" + name.replaceAll("[^A-Za-z0-9._-]", "_"), "models");
+    }
+
     /** Every default, for a broker at this endpoint. */
     public static AgentConfig of(String brokerEndpoint) {
         return new AgentConfig(brokerEndpoint, null, 0, 0, null, null, null, null);
     }
 
+    /** Another name; a cache directory that was the old name's default follows the name. */
     public AgentConfig withName(String n) {
-        return new AgentConfig(brokerEndpoint, n, threads, slots, cacheDir, advertiseHost, heartbeatInterval, clock);
+        Path dir = cacheDir.equals(defaultCacheDir(name)) ? null : cacheDir;
+        return new AgentConfig(brokerEndpoint, n, threads, slots, dir, advertiseHost, heartbeatInterval, clock);
     }
 
     public AgentConfig withThreads(int n) {

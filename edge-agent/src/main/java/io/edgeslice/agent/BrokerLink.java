@@ -12,11 +12,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
 import org.zeromq.ZContext;
+import org.zeromq.ZEvent;
 import org.zeromq.ZMQ;
+import org.zeromq.ZMonitor;
 
 /**
- * The DEALER to the broker, Paranoid Pirate style: READY on every new socket (and whenever the
- * broker asks), HEARTBEAT every interval, and when nothing has come from the broker for
+ * The DEALER to the broker, Paranoid Pirate style: READY after every completed ZMTP handshake (a
+ * new socket or ZeroMQ's own reconnect) and whenever the broker asks, HEARTBEAT every interval, and when nothing has come from the broker for
  * {@link AgentConfig#LIVENESS} intervals the socket is closed and a new one opened after a backoff
  * of {@link #BACKOFF_INITIAL} doubling up to {@link #BACKOFF_MAX}. Results that cannot go out are
  * kept, up to {@link #OUTBOX_LIMIT}, until the link is up again. Control thread only.
@@ -25,6 +27,12 @@ final class BrokerLink {
     static final Duration BACKOFF_INITIAL = Duration.ofSeconds(1);
     static final Duration BACKOFF_MAX = Duration.ofSeconds(32);
     static final int HWM = 1000;
+    /**
+     * A ZMTP handshake that takes longer is abandoned and retried. Under CPU load JeroMQ now and
+     * then stalls a handshake (ROUTER accepted, DEALER connected, nothing flows); its default of
+     * 30 s would keep the agent unregistered that long.
+     */
+    static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(2);
     static final int OUTBOX_LIMIT = 256;
     /** Long enough for a closing agent's DISCONNECT to leave, short enough not to delay shutdown. */
     private static final int CLOSE_LINGER_MS = 500;
@@ -47,6 +55,8 @@ final class BrokerLink {
     private final SecureRandom random = new SecureRandom();
     private final ArrayDeque<List<ByteBuffer>> outbox = new ArrayDeque<>();
     private ZMQ.Socket socket;
+    /** The socket's monitor: handshakes and disconnects tell when READY is due. */
+    private ZMQ.Socket monitor;
     private boolean readyPending;
     private boolean registered;
     private long lastHeard;
@@ -64,6 +74,11 @@ final class BrokerLink {
     /** The current socket, or null while backing off. */
     ZMQ.Socket socket() {
         return socket;
+    }
+
+    /** READY went out on the current socket, so requests and results can follow. */
+    boolean registered() {
+        return registered;
     }
 
     /** Any message from the broker is a sign of life. */
@@ -90,6 +105,7 @@ final class BrokerLink {
             }
             return false;
         }
+        connectionEvents();
         if (nowNanos - lastHeard > AgentConfig.LIVENESS * intervalNanos) {
             log.warn("no word from broker {} for {} ms; reconnecting in {} ms", endpoint, (nowNanos - lastHeard) / 1_000_000, backoffNanos / 1_000_000);
             closeSocket(0);
@@ -97,7 +113,6 @@ final class BrokerLink {
             backoffNanos = Math.min(backoffNanos * 2, BACKOFF_MAX.toNanos());
             return true;
         }
-        // with immediate set, a send succeeds only once the connection is up: that is the (re)connect
         if (readyPending && Wire.send(socket, null, events.ready(), true)) {
             readyPending = false;
             registered = true;
@@ -150,22 +165,50 @@ final class BrokerLink {
         ZMQ.Socket s = ctx.createSocket(SocketType.DEALER);
         s.setIdentity(identity);
         s.setLinger(0);
-        // JeroMQ's naming is inverted: false means libzmq ZMQ_IMMEDIATE=1, nothing queues before the connection is up
+        // JeroMQ's naming is inverted: false means libzmq ZMQ_IMMEDIATE=1, nothing queues while there is no
+        // connection (stale heartbeats never pile up for a dead broker)
         s.setImmediate(false);
         s.setSndHWM(HWM);
         s.setRcvHWM(HWM);
         // Wire.send applies DONTWAIT only to an identity frame, which a DEALER has none of; a zero
         // send timeout makes every send on this socket non-blocking all the same
         s.setSendTimeOut(0);
+        s.setHandshakeIvl((int) HANDSHAKE_TIMEOUT.toMillis());
+        String monitorEndpoint = "inproc://edgeslice-link-" + HexFormat.of().formatHex(identity);
+        s.monitor(monitorEndpoint, ZMQ.EVENT_HANDSHAKE_PROTOCOL | ZMQ.EVENT_DISCONNECTED);
+        monitor = ctx.createSocket(SocketType.PAIR);
+        monitor.connect(monitorEndpoint);
         s.connect(endpoint);
         socket = s;
-        readyPending = true;
+        readyPending = false; // until the handshake completes: a READY queued earlier could die with a stalled connection
         registered = false;
         lastHeard = nowNanos;
         log.info("connecting to broker {} (socket {})", endpoint, HexFormat.of().formatHex(identity, 0, 4));
     }
 
+    /**
+     * A completed handshake is a (re)connect: READY is due, and nothing else goes out before it.
+     * After a disconnect ZeroMQ reconnects this same socket by itself.
+     */
+    private void connectionEvents() {
+        for (ZEvent e; (e = ZEvent.recv(monitor, ZMQ.DONTWAIT)) != null; ) {
+            if (e.getEvent() == ZMonitor.Event.HANDSHAKE_PROTOCOL) {
+                readyPending = true;
+                registered = false;
+            } else if (e.getEvent() == ZMonitor.Event.DISCONNECTED) {
+                if (registered) {
+                    log.info("lost the connection to broker {}; reconnecting", endpoint);
+                }
+                readyPending = false;
+                registered = false;
+            }
+        }
+    }
+
     private void closeSocket(int lingerMillis) {
+        socket.monitor(null, 0);
+        monitor.close();
+        monitor = null;
         socket.setLinger(lingerMillis);
         socket.close();
         socket = null;

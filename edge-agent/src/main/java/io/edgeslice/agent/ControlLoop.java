@@ -139,7 +139,9 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
         if (link.tick(now)) {
             rebuildPoller();
         }
-        fetcher.tick(now);
+        if (link.registered()) { // while the link is down a fetch waits for restartAll, not for a stall
+            fetcher.tick(now);
+        }
     }
 
     private void drainBroker(long now) {

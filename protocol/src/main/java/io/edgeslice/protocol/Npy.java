@@ -70,6 +70,8 @@ public final class Npy {
             need = Tensor.byteSize(dtype, shape);
         } catch (ArithmeticException e) {
             throw new IllegalArgumentException(".npy shape " + Tensor.shapeString(shape) + " of " + dtype.lowerName() + " overflows");
+        } catch (ProtocolException e) {
+            throw new IllegalArgumentException("malformed .npy shape: " + e.getMessage());
         }
         if (b.remaining() < need) {
             throw new IllegalArgumentException("truncated .npy data: shape " + Tensor.shapeString(shape) + " of " + dtype.lowerName()

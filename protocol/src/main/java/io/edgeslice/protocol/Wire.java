@@ -42,8 +42,9 @@ public final class Wire {
             }
             for (int i = 0; i < frames.size(); i++) {
                 int more = i < frames.size() - 1 ? ZMQ.SNDMORE : 0;
-                // after the first frame the message is committed: later frames never block
-                if (socket.sendByteBuffer(frames.get(i).duplicate(), more) < 0) {
+                // only the first frame may block; after it the message is committed and the rest never do
+                int flags = more | (i == 0 && identity == null ? wait : 0);
+                if (socket.sendByteBuffer(frames.get(i).duplicate(), flags) < 0) {
                     return false;
                 }
             }

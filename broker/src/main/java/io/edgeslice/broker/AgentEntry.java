@@ -37,6 +37,10 @@ final class AgentEntry {
         return state == AgentState.HEALTHY && identity != null && inflight.size() < slots();
     }
 
+    boolean canReceive() {
+        return state == AgentState.HEALTHY && identity != null;
+    }
+
     /** A model fits if it takes at most a third of the machine's memory (session plus arenas). */
     boolean fits(long modelSize) {
         return record.memoryBytes() <= 0 || modelSize * 3 <= record.memoryBytes();

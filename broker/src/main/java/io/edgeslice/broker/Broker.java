@@ -1,6 +1,16 @@
 package io.edgeslice.broker;
 
+import io.edgeslice.broker.store.AgentMetrics;
 import io.edgeslice.broker.store.MetricTable;
+import io.edgeslice.protocol.Hashing;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -24,6 +34,7 @@ public final class Broker implements AutoCloseable {
     private final Thread thread;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final int port;
+    private final ConcurrentLinkedQueue<Consumer<BrokerLoop>> commands = new ConcurrentLinkedQueue<>();
     private volatile boolean running = true;
     private volatile BrokerSnapshot snapshot;
 
@@ -73,6 +84,9 @@ public final class Broker implements AutoCloseable {
             while (running) {
                 poller.poll(Math.min(timeout, 100));
                 timeout = loop.turn();
+                for (Consumer<BrokerLoop> c; (c = commands.poll()) != null; ) {
+                    c.accept(loop);
+                }
                 long now = System.nanoTime();
                 if (now - nextSnapshot >= 0) {
                     publish(loop);
@@ -92,6 +106,37 @@ public final class Broker implements AutoCloseable {
         BrokerStats s = loop.stats;
         snapshot = new BrokerSnapshot(endpoint(), store.describe(), loop.rows(), loop.queueLength(), loop.runningCount(),
                 s.submitted, s.completed, s.failed, s.redispatched, s.rejected, loop.events.snapshot());
+    }
+
+    /**
+     * Places a model the broker holds on an agent, which fetches and caches it; tasks for that model
+     * then prefer the agent. Completes when the agent's heartbeat lists the model, or exceptionally
+     * with a {@link DeployException} saying why not. Safe from any thread.
+     */
+    public CompletableFuture<Void> deploy(String modelHash, String agentName) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        commands.add(loop -> loop.deploy(modelHash, agentName, done));
+        return done;
+    }
+
+    /**
+     * Copies a model file into the broker's store (content-addressed) and returns its SHA-256, as an
+     * upload would; for the embedding console. Safe from any thread.
+     */
+    public String importModel(Path file) throws IOException {
+        String hash = Hashing.sha256(file);
+        Path target = config.modelDir().resolve(hash + ".onnx");
+        if (!Files.exists(target)) {
+            Path tmp = Files.createTempFile(config.modelDir(), hash, ".import");
+            Files.copy(file, tmp, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        }
+        return hash;
+    }
+
+    /** Up to {@code max} most recent metric samples of an agent, oldest first. Safe from any thread. */
+    public List<AgentMetrics> history(String agentName, int max) {
+        return store.history(agentName, max);
     }
 
     /** The latest picture of agents and tasks, at most a quarter second old. */

@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,6 +64,7 @@ final class BrokerLoop {
     private long nextBrokerHeartbeat;
     final BrokerStats stats = new BrokerStats();
     final EventLog events = new EventLog();
+    private final Deployments deployments = new Deployments();
 
     BrokerLoop(ZMQ.Socket router, MetricTable store, ModelRepository models, BrokerConfig config) {
         this.router = router;
@@ -214,6 +216,10 @@ final class BrokerLoop {
         agent.latest = h;
         agent.cachedModels = Set.copyOf(h.cachedModels());
         setState(agent, AgentState.HEALTHY);
+        for (String hash : deployments.heartbeat(agent.name(), agent.cachedModels)) {
+            events.add(BrokerEvent.Severity.INFO, BrokerEvent.Kind.DEPLOY_DONE, agent.name(),
+                    "model " + io.edgeslice.protocol.Hashing.shortHash(hash) + " deployed on " + agent.name());
+        }
         for (UUID id : h.inflightTasks()) {
             TaskEntry t = tasks.get(id);
             if (t != null && t.state == TaskState.RUNNING && agent.name().equals(t.agent)) {
@@ -236,6 +242,9 @@ final class BrokerLoop {
     private void onAgentFailed(byte[] identity, AgentEntry agent, Message.Failed f) {
         if (agent == null || f.taskId().equals(Message.NO_TASK)) {
             log.warn("peer {} reports: {} {}", agent == null ? shortId(identity) : agent.name(), f.code(), f.message());
+            if (agent != null) {
+                failDeployments(agent.name(), f.message(), agent.name() + ": " + f.code() + " " + f.message());
+            }
             return;
         }
         TaskEntry t = currentAttempt(agent, f.taskId(), f.attempt());
@@ -377,6 +386,9 @@ final class BrokerLoop {
                 finish(t, new Message.Expired(t.record.taskId()), TaskState.EXPIRED);
             }
         }
+        for (String expired : deployments.expire(now)) {
+            events.add(BrokerEvent.Severity.ERROR, BrokerEvent.Kind.DEPLOY_FAILED, expired, "deployment timed out: " + expired);
+        }
         while (!finished.isEmpty() && now - finished.peekFirst().finishedNanos > FINISHED_RETENTION_NANOS) {
             tasks.remove(finished.pollFirst().record.taskId());
         }
@@ -461,10 +473,43 @@ final class BrokerLoop {
         log.debug("task {} attempt {} -> {}", t.record.taskId(), attempt, a.name());
     }
 
+    // ---- operator commands (from Broker's command queue) ----------------------------------
+
+    /** Places a model on an agent: it fetches and caches it, and tasks for the model then prefer it. */
+    void deploy(String modelHash, String agentName, CompletableFuture<Void> done) {
+        AgentEntry a = agentsByName.get(agentName);
+        long size = models.size(modelHash);
+        String refusal = a == null ? "no agent named " + agentName
+                : !a.canReceive() ? "agent " + agentName + " is " + a.state.lowerName()
+                : size < 0 ? "the broker does not hold model " + modelHash
+                : !a.fits(size) ? String.format("model of %.1f MB does not fit agent %s (%.1f MB of memory)", size / 1e6, agentName,
+                        a.record.memoryBytes() / 1e6)
+                : null;
+        if (refusal != null) {
+            events.add(BrokerEvent.Severity.WARNING, BrokerEvent.Kind.DEPLOY_FAILED, agentName, "deployment refused: " + refusal);
+            done.completeExceptionally(new DeployException(refusal));
+            return;
+        }
+        deployments.add(agentName, modelHash, ticker.nanos(), done);
+        if (a.cachedModels.contains(modelHash)) {
+            deployments.heartbeat(agentName, a.cachedModels);
+            return;
+        }
+        send(a.identity, new Message.Deploy(modelHash, size));
+    }
+
+    private void failDeployments(String agent, String messageOrNull, String reason) {
+        for (String hash : deployments.fail(agent, messageOrNull, reason)) {
+            events.add(BrokerEvent.Severity.ERROR, BrokerEvent.Kind.DEPLOY_FAILED, agent,
+                    "deploying model " + io.edgeslice.protocol.Hashing.shortHash(hash) + " on " + agent + " failed: " + reason);
+        }
+    }
+
     // ---- state changes -----------------------------------------------------------------------
 
     private void loseAgent(AgentEntry a) {
         setState(a, AgentState.LOST);
+        failDeployments(a.name(), null, "agent " + a.name() + " was lost");
         if (a.identity != null) {
             agentsByIdentity.remove(hex(a.identity));
             a.identity = null;

@@ -170,6 +170,11 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
             }
             case TASK -> onTask((Message.Task) m, now);
             case CHUNK -> fetcher.onChunk((Message.Chunk) m, now);
+            case DEPLOY -> {
+                Message.Deploy d = (Message.Deploy) m;
+                log.info("deploying model {} here", Hashing.shortHash(d.modelHash()));
+                fetcher.prefetch(d.modelHash(), d.modelSize(), now);
+            }
             case FAILED -> {
                 Message.Failed f = (Message.Failed) m;
                 if (!(f.taskId().equals(Message.NO_TASK) && fetcher.onMissing(f))) {
@@ -250,12 +255,14 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
     }
 
     @Override
-    public void failed(List<TaskJob> waiting, ErrorCode code, String message) {
+    public void failed(String modelHash, List<TaskJob> waiting, ErrorCode code, String message) {
         for (TaskJob job : waiting) {
             Message.Failed f = job.fail(code, message);
             account(f);
             link.sendOrKeep(Codec.encode(f));
         }
+        // the broker may wait for this model to be deployed here: the hash in the text says which
+        link.sendOrKeep(Codec.encode(new Message.Failed(Message.NO_TASK, 0, code, "model " + modelHash + " could not be fetched: " + message)));
     }
 
     @Override

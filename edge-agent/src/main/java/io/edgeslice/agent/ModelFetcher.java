@@ -26,7 +26,7 @@ final class ModelFetcher {
     interface Listener {
         void fetched(List<TaskJob> waiting);
 
-        void failed(List<TaskJob> waiting, ErrorCode code, String message);
+        void failed(String modelHash, List<TaskJob> waiting, ErrorCode code, String message);
     }
 
     private final ModelCache cache;
@@ -43,19 +43,38 @@ final class ModelFetcher {
     /** The job runs once its model is cached; the first job for a model starts the download. */
     void need(TaskJob job, long nowNanos) {
         Message.Task t = job.task();
-        ModelFetch f = active.get(t.modelHash());
+        ModelFetch f = start(t.modelHash(), t.modelSize(), nowNanos);
         if (f == null) {
-            try {
-                f = new ModelFetch(t.modelHash(), t.modelSize(), cache, nowNanos);
-            } catch (IOException e) {
-                listener.failed(List.of(job), ErrorCode.INTERNAL, "cannot write to the model cache: " + e.getMessage());
-                return;
-            }
-            active.put(t.modelHash(), f);
-            log.info("fetching model {} ({} bytes) from the broker", Hashing.shortHash(t.modelHash()), t.modelSize());
-            f.pump(sender);
+            listener.failed(t.modelHash(), List.of(job), ErrorCode.INTERNAL, "cannot write to the model cache");
+            return;
         }
         f.waiting.add(job);
+    }
+
+    /** An operator deployed the model here: fetch it with no task waiting (nothing if already cached or under way). */
+    void prefetch(String hash, long size, long nowNanos) {
+        if (cache.contains(hash) || active.containsKey(hash)) {
+            return;
+        }
+        if (start(hash, size, nowNanos) == null) {
+            listener.failed(hash, List.of(), ErrorCode.INTERNAL, "cannot write to the model cache");
+        }
+    }
+
+    private ModelFetch start(String hash, long size, long nowNanos) {
+        ModelFetch f = active.get(hash);
+        if (f == null) {
+            try {
+                f = new ModelFetch(hash, size, cache, nowNanos);
+            } catch (IOException e) {
+                log.warn("cannot write to the model cache: {}", e.getMessage());
+                return null;
+            }
+            active.put(hash, f);
+            log.info("fetching model {} ({} bytes) from the broker", Hashing.shortHash(hash), size);
+            f.pump(sender);
+        }
+        return f;
     }
 
     void onChunk(Message.Chunk c, long nowNanos) {
@@ -128,6 +147,6 @@ final class ModelFetcher {
         log.warn("fetching model {} failed: {}", Hashing.shortHash(f.hash), message);
         active.remove(f.hash);
         f.abort();
-        listener.failed(new ArrayList<>(f.waiting), code, message);
+        listener.failed(f.hash, new ArrayList<>(f.waiting), code, message);
     }
 }

@@ -68,6 +68,10 @@ public final class Codec {
                 w.hash(c.modelHash()).i64(c.offset()).i64(c.totalSize()).u8(c.codec()).i32(c.rawLength()).i32(c.crc32c());
                 payload = c.data();
             }
+            case DEPLOY -> {
+                Message.Deploy d = (Message.Deploy) m;
+                w.hash(d.modelHash()).i64(d.modelSize());
+            }
             case DISCONNECT -> {
                 Message.Disconnect d = (Message.Disconnect) m;
                 w.str(d.reason());
@@ -184,6 +188,7 @@ public final class Codec {
             case FAILED -> new Message.Failed(r.uuid(), r.i32(), ErrorCode.fromCode(r.u16()), r.str());
             case FETCH -> new Message.Fetch(r.hash(), r.i64(), r.i32());
             case CHUNK -> new Message.Chunk(r.hash(), r.i64(), r.i64(), r.u8(), r.i32(), r.i32(), payload(frames, cmd));
+            case DEPLOY -> new Message.Deploy(r.hash(), r.i64());
             case DISCONNECT -> new Message.Disconnect(r.str());
             case SUBMIT -> new Message.Submit(r.uuid(), r.u8(), r.i64(), r.hash(), tensors(r, frames, 2));
             case ACCEPTED -> new Message.Accepted(r.uuid(), r.i32());

@@ -10,6 +10,7 @@ public enum Command {
     FETCH(0x06),
     CHUNK(0x07),
     DISCONNECT(0x08),
+    DEPLOY(0x09),
     SUBMIT(0x10),
     ACCEPTED(0x11),
     EXPIRED(0x12),

@@ -98,6 +98,16 @@ public sealed interface Message {
         }
     }
 
+    /**
+     * Broker to agent: fetch this model now and keep it cached (an operator placed it there). The
+     * agent reports it in the cachedModels of its next heartbeats, or answers FAILED naming the hash.
+     */
+    record Deploy(String modelHash, long modelSize) implements Message {
+        public Command command() {
+            return Command.DEPLOY;
+        }
+    }
+
     /** Either direction: forget me / I am leaving; the agent registers again with READY. */
     record Disconnect(String reason) implements Message {
         public Command command() {

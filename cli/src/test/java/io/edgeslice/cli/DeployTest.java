@@ -1,0 +1,50 @@
+package io.edgeslice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.edgeslice.broker.Broker;
+import io.edgeslice.broker.BrokerConfig;
+import io.edgeslice.broker.BrokerEvent;
+import io.edgeslice.broker.DeployException;
+import io.edgeslice.broker.store.InMemoryMetricTable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** An operator places a model on an agent (what the console's drag and drop does). */
+class DeployTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aDeployedModelIsFetchedByTheAgentAndListedInItsHeartbeat() throws Exception {
+        try (Broker broker = Broker.start(BrokerConfig.onPort(0, dir.resolve("models")), new InMemoryMetricTable());
+             Cluster c = new Cluster(dir, "memory", broker.port())) {
+            c.startAgent("a1");
+            c.await("a1", Duration.ofSeconds(30), Cluster.healthy(1));
+            String hash = broker.importModel(TestModels.blazefaceFront());
+
+            broker.deploy(hash, "a1").get(30, TimeUnit.SECONDS);
+
+            assertThat(c.agent("a1").orElseThrow().models()).contains(hash);
+            assertThat(Files.exists(dir.resolve("cache-a1").resolve(hash + ".onnx"))).isTrue();
+            Thread.sleep(400); // snapshots are republished every 250 ms
+            assertThat(broker.snapshot().events()).anyMatch(e -> e.kind() == BrokerEvent.Kind.DEPLOY_DONE && e.subject().equals("a1"));
+        }
+    }
+
+    @Test
+    void deploymentsToUnknownAgentsOrOfUnknownModelsAreRefused() throws Exception {
+        try (Broker broker = Broker.start(BrokerConfig.onPort(0, dir.resolve("models")), new InMemoryMetricTable())) {
+            String hash = broker.importModel(TestModels.blazefaceFront());
+            assertThatThrownBy(() -> broker.deploy(hash, "nobody").get(5, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class).cause().isInstanceOf(DeployException.class).hasMessageContaining("no agent named nobody");
+            assertThat(broker.snapshot()).isNotNull();
+        }
+    }
+}

@@ -8,5 +8,5 @@ public record BrokerEvent(long seq, long timeMs, Severity severity, Kind kind, S
 
     public enum Severity { INFO, WARNING, ERROR }
 
-    public enum Kind { AGENT_JOINED, AGENT_SUSPECT, AGENT_LOST, AGENT_LEFT, TASK_FAILED, TASK_EXPIRED, MODEL_STORED, DEPLOY_DONE, DEPLOY_FAILED }
+    public enum Kind { AGENT_JOINED, AGENT_SUSPECT, AGENT_LOST, AGENT_LEFT, TASK_FAILED, TASK_EXPIRED, MODEL_STORED, DEPLOY_DONE, DEPLOY_FAILED, ROUTE_CHANGED }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeslice.client.EdgeSliceClient;
 import io.edgeslice.client.TaskOutcome;
 import io.edgeslice.client.TaskRequest;
+import io.edgeslice.protocol.Hashing;
 import io.edgeslice.protocol.Npy;
 import io.edgeslice.protocol.Tensor;
 import java.io.PrintStream;
@@ -71,7 +72,9 @@ final class SubmitCommand implements Callable<Integer> {
             for (int i = 0; i < count; i++) {
                 requests.add(TaskRequest.of(hash, tensors, priority, deadlineMs));
             }
-            List<TaskOutcome> outcomes = client.run(requests, concurrency, Duration.ofSeconds(timeoutS), o -> stdout.println(describe(o)));
+            List<TaskOutcome> outcomes = hasRoute(client, Hashing.sha256(model))
+                    ? client.runPipeline(Hashing.sha256(model), requests, concurrency, Duration.ofSeconds(timeoutS), o -> stdout.println(describe(o)))
+                    : client.run(requests, concurrency, Duration.ofSeconds(timeoutS), o -> stdout.println(describe(o)));
             if (out != null) {
                 save(outcomes);
             }
@@ -83,6 +86,19 @@ final class SubmitCommand implements Callable<Integer> {
             stdout.println(json ? Json.line(summary) : String.format("%d tasks: %d ok, %d failed; p50 %.1f ms, p95 %.1f ms", count, ok, count - ok,
                     Percentiles.of(latencies, 50), Percentiles.of(latencies, 95)));
             return ok == count ? 0 : 1;
+        }
+    }
+
+    /** A model with a deployed route runs slice by slice across agents; otherwise it is offloaded whole. */
+    private static boolean hasRoute(EdgeSliceClient client, String modelHash) {
+        try {
+            client.route(modelHash, Duration.ofSeconds(10));
+            return true;
+        } catch (io.edgeslice.client.ClientException e) {
+            if (e.code() == io.edgeslice.protocol.ErrorCode.NO_ROUTE) {
+                return false;
+            }
+            throw e;
         }
     }
 

@@ -134,6 +134,45 @@ public final class EdgeSliceClient implements AutoCloseable {
         return new TaskSession(this, requests, Math.max(1, concurrency), timeout, onOutcome).run();
     }
 
+    /**
+     * Runs tasks through the model's deployed route: inputs go straight to the first stage's agent,
+     * results come straight from the last stage; exactly one outcome per task. Fails with
+     * NO_ROUTE when the model has no route.
+     */
+    public List<TaskOutcome> runPipeline(String modelHash, List<TaskRequest> requests, int concurrency, Duration timeout,
+                                         Consumer<TaskOutcome> onOutcome) {
+        Message.Route route = route(modelHash, Duration.ofSeconds(10));
+        return new PipelineSession(this, context, route, requests, Math.max(1, concurrency), timeout, onOutcome).run();
+    }
+
+    /** The model's current route; ClientException NO_ROUTE when none is deployed. */
+    public Message.Route route(String modelHash, Duration timeout) {
+        return request(new Message.RouteQuery(modelHash), Message.Route.class, System.nanoTime() + timeout.toNanos());
+    }
+
+    /** Every deployed route. */
+    public List<Message.Route> routes(Duration timeout) {
+        return request(new Message.ListRoutes(), Message.Routes.class, System.nanoTime() + timeout.toNanos()).routes();
+    }
+
+    /**
+     * Asks the broker to place uploaded slices of a model on agents (stages with an empty agent are
+     * placed by the broker) and waits for the route.
+     */
+    public Message.Route deployRoute(String modelHash, List<Message.Stage> stages, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        send(new Message.DeployRoute(modelHash, stages));
+        while (true) {
+            Message m = receive(deadline, "deployment of the route");
+            if (m instanceof Message.Route r && r.modelHash().equals(modelHash)) {
+                return r;
+            }
+            if (m instanceof Message.Failed f) {
+                throw new ClientException(f.code(), f.message());
+            }
+        }
+    }
+
     /** The broker's Metric Table. */
     public List<Message.AgentRow> agents(Duration timeout) {
         return request(new Message.ListAgents(), Message.Agents.class, System.nanoTime() + timeout.toNanos()).agents();

@@ -1,5 +1,6 @@
 package io.edgeslice.agent;
 
+import io.edgeslice.protocol.Hosts;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;

@@ -1,5 +1,6 @@
 package io.edgeslice.agent;
 
+import io.edgeslice.protocol.Hosts;
 import io.edgeslice.protocol.Codec;
 import io.edgeslice.protocol.ErrorCode;
 import io.edgeslice.protocol.Hashing;
@@ -28,9 +29,8 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
     static final int POLL_MAX_MS = 100;
     /** Messages taken from one socket per turn, so a busy socket cannot starve the others. */
     private static final int DRAIN_LIMIT = 64;
-    /** The data ROUTER refuses bigger messages before reading them (nothing is accepted there yet). */
+    /** The data ROUTER refuses activations bigger than this before reading them. */
     private static final long DATA_MAX_MESSAGE = 64L << 20;
-    private static final String NO_ACTIVATIONS = "this agent does not accept activations yet";
     private static final Logger log = LoggerFactory.getLogger(ControlLoop.class);
 
     private final AgentConfig cfg;
@@ -52,6 +52,7 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
     private ZMQ.Socket data;
     private BrokerLink link;
     private ModelFetcher fetcher;
+    private Pipeline pipeline;
     private ZMQ.Poller poller;
     private int brokerItem = -1;
     private int resultsItem;
@@ -104,6 +105,7 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
             ready = new Message.Ready(cfg.name(), incarnation, endpoint, metrics.capabilities(Hosts.hostname(), cfg.slots()));
             link = new BrokerLink(ctx, cfg.brokerEndpoint(), cfg.heartbeatInterval(), this);
             fetcher = new ModelFetcher(cache, link::send, this);
+            pipeline = new Pipeline(cfg.name(), ctx, cache, workers, fetcher, failed::incrementAndGet);
             link.tick(cfg.clock().getAsLong()); // opens the first socket
             rebuildPoller();
             started.complete(endpoint);
@@ -133,8 +135,10 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
             drainResults();
         }
         if (poller.pollin(dataItem)) {
-            drainData();
+            drainData(now);
         }
+        pipeline.drainPeers();
+        pipeline.resend(now);
         now = cfg.clock().getAsLong();
         if (link.tick(now)) {
             rebuildPoller();
@@ -170,6 +174,7 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
             }
             case TASK -> onTask((Message.Task) m, now);
             case CHUNK -> fetcher.onChunk((Message.Chunk) m, now);
+            case ROUTE -> pipeline.onRoute((Message.Route) m, now);
             case DEPLOY -> {
                 Message.Deploy d = (Message.Deploy) m;
                 log.info("deploying model {} here", Hashing.shortHash(d.modelHash()));
@@ -216,7 +221,11 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
                 return;
             }
             try {
-                account(Codec.decode(frames));
+                Message m = Codec.decode(frames);
+                if (pipeline.onOutcome(m, cfg.clock().getAsLong())) {
+                    continue; // a slice run: its output goes on to the next stage or the client
+                }
+                account(m);
             } catch (ProtocolException e) {
                 log.error("a worker produced an undecodable message: {}", e.getMessage());
                 continue;
@@ -225,7 +234,7 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
         }
     }
 
-    private void drainData() {
+    private void drainData(long now) {
         for (int i = 0; i < DRAIN_LIMIT; i++) {
             List<ByteBuffer> frames = Wire.receive(data, ZMQ.DONTWAIT);
             if (frames == null) {
@@ -233,8 +242,21 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
             }
             byte[] identity = new byte[frames.get(0).remaining()];
             frames.get(0).duplicate().get(identity);
-            log.warn("the data endpoint got a {}-frame message; {}", frames.size() - 1, NO_ACTIVATIONS);
-            Wire.send(data, identity, new Message.Failed(Message.NO_TASK, 0, ErrorCode.UNEXPECTED, NO_ACTIVATIONS), true);
+            Message m;
+            try {
+                m = Codec.decode(frames.subList(1, frames.size()));
+            } catch (ProtocolException e) {
+                log.warn("malformed message on the data endpoint: {}", e.getMessage());
+                failed.incrementAndGet();
+                Wire.send(data, identity, new Message.Failed(Message.NO_TASK, 0, e.code(), e.getMessage()), true);
+                continue;
+            }
+            if (m instanceof Message.Activation a) {
+                pipeline.onActivation(data, identity, a, now);
+            } else {
+                Wire.send(data, identity, new Message.Failed(Message.NO_TASK, 0, ErrorCode.UNEXPECTED,
+                        "the data endpoint takes activations (ACT), not " + m.command()), true);
+            }
         }
     }
 
@@ -258,6 +280,9 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
     public void failed(String modelHash, List<TaskJob> waiting, ErrorCode code, String message) {
         for (TaskJob job : waiting) {
             Message.Failed f = job.fail(code, message);
+            if (pipeline.onOutcome(f, cfg.clock().getAsLong())) {
+                continue;
+            }
             account(f);
             link.sendOrKeep(Codec.encode(f));
         }
@@ -304,6 +329,7 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
             log.warn("error while closing the broker link", e);
         } finally {
             poller.close();
+            pipeline.close();
             results.close();
             data.close();
         }

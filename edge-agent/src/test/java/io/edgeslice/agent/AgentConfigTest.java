@@ -1,5 +1,6 @@
 package io.edgeslice.agent;
 
+import io.edgeslice.protocol.Hosts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -68,6 +68,29 @@ public final class Codec {
                 w.hash(c.modelHash()).i64(c.offset()).i64(c.totalSize()).u8(c.codec()).i32(c.rawLength()).i32(c.crc32c());
                 payload = c.data();
             }
+            case DEPLOY_ROUTE -> {
+                Message.DeployRoute d = (Message.DeployRoute) m;
+                w.hash(d.modelHash());
+                stages(w, d.stages());
+            }
+            case ROUTE -> route(w, (Message.Route) m);
+            case ROUTE_QUERY -> w.hash(((Message.RouteQuery) m).modelHash());
+            case LIST_ROUTES -> { }
+            case ROUTES -> {
+                Message.Routes rs = (Message.Routes) m;
+                w.u16(rs.routes().size());
+                rs.routes().forEach(r -> route(w, r));
+            }
+            case ACT -> {
+                Message.Activation a = (Message.Activation) m;
+                w.uuid(a.taskId()).i32(a.attempt()).i64(a.epoch()).hash(a.modelHash()).i32(a.start()).i32(a.end()).str(a.replyTo())
+                        .i32(a.crc32c());
+                tensors = a.tensors();
+            }
+            case ACK -> {
+                Message.Ack a = (Message.Ack) m;
+                w.uuid(a.taskId()).i32(a.attempt()).i32(a.end());
+            }
             case DEPLOY -> {
                 Message.Deploy d = (Message.Deploy) m;
                 w.hash(d.modelHash()).i64(d.modelSize());
@@ -121,7 +144,8 @@ public final class Codec {
             }
             default -> throw new IllegalStateException("unreachable");
         }
-        if (!tensors.isEmpty() || m instanceof Message.Task || m instanceof Message.Result || m instanceof Message.Submit) {
+        if (!tensors.isEmpty() || m instanceof Message.Task || m instanceof Message.Result || m instanceof Message.Submit
+                || m instanceof Message.Activation) {
             w.u16(tensors.size());
         }
         frames.add(w.finish());
@@ -189,6 +213,20 @@ public final class Codec {
             case FETCH -> new Message.Fetch(r.hash(), r.i64(), r.i32());
             case CHUNK -> new Message.Chunk(r.hash(), r.i64(), r.i64(), r.u8(), r.i32(), r.i32(), payload(frames, cmd));
             case DEPLOY -> new Message.Deploy(r.hash(), r.i64());
+            case DEPLOY_ROUTE -> new Message.DeployRoute(r.hash(), stages(r));
+            case ROUTE -> route(r);
+            case ROUTE_QUERY -> new Message.RouteQuery(r.hash());
+            case LIST_ROUTES -> new Message.ListRoutes();
+            case ROUTES -> {
+                int n = r.count(40);
+                List<Message.Route> routes = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    routes.add(route(r));
+                }
+                yield new Message.Routes(routes);
+            }
+            case ACT -> new Message.Activation(r.uuid(), r.i32(), r.i64(), r.hash(), r.i32(), r.i32(), r.str(), r.i32(), tensors(r, frames, 2));
+            case ACK -> new Message.Ack(r.uuid(), r.i32(), r.i32());
             case DISCONNECT -> new Message.Disconnect(r.str());
             case SUBMIT -> new Message.Submit(r.uuid(), r.u8(), r.i64(), r.hash(), tensors(r, frames, 2));
             case ACCEPTED -> new Message.Accepted(r.uuid(), r.i32());
@@ -231,6 +269,7 @@ public final class Codec {
             case TASK -> 2 + 2 * ((Message.Task) m).inputs().size();
             case RESULT -> 2 + 2 * ((Message.Result) m).outputs().size();
             case SUBMIT -> 2 + 2 * ((Message.Submit) m).inputs().size();
+            case ACT -> 2 + 2 * ((Message.Activation) m).tensors().size();
             case CHUNK, MODEL_CHUNK -> 3;
             default -> 2;
         };
@@ -238,6 +277,40 @@ public final class Codec {
             throw new ProtocolException(ErrorCode.MALFORMED, cmd + " has " + frames.size() + " frames; expected " + expectedFrames);
         }
         return m;
+    }
+
+    private static void stages(BodyWriter w, List<Message.Stage> stages) {
+        w.u16(stages.size());
+        for (Message.Stage st : stages) {
+            w.i32(st.start()).i32(st.end()).hash(st.sliceHash()).i64(st.sliceSize()).str(st.agent()).str(st.dataEndpoint());
+        }
+    }
+
+    private static List<Message.Stage> stages(BodyReader r) {
+        int n = r.count(52);
+        List<Message.Stage> stages = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            stages.add(new Message.Stage(r.i32(), r.i32(), r.hash(), r.i64(), r.str(), r.str()));
+        }
+        return stages;
+    }
+
+    private static void route(BodyWriter w, Message.Route route) {
+        w.hash(route.modelHash()).i64(route.epoch());
+        stages(w, route.stages());
+    }
+
+    private static Message.Route route(BodyReader r) {
+        return new Message.Route(r.hash(), r.i64(), stages(r));
+    }
+
+    /** CRC32C over the data of every tensor, in order: the checksum an activation carries. */
+    public static int tensorsCrc(List<Tensor> tensors) {
+        java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+        for (Tensor t : tensors) {
+            c.update(t.data().duplicate());
+        }
+        return (int) c.getValue();
     }
 
     /** The two frames per tensor that messages carry, e.g. to store a task's inputs. */

@@ -19,7 +19,14 @@ public enum Command {
     MODEL_CHUNK(0x15),
     MODEL_STATUS(0x16),
     LIST_AGENTS(0x17),
-    AGENTS(0x18);
+    AGENTS(0x18),
+    DEPLOY_ROUTE(0x20),
+    ROUTE(0x21),
+    ROUTE_QUERY(0x22),
+    LIST_ROUTES(0x23),
+    ROUTES(0x24),
+    ACT(0x30),
+    ACK(0x31);
 
     private final int code;
 

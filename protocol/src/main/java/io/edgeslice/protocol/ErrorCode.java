@@ -26,6 +26,12 @@ public enum ErrorCode {
     UNEXPECTED(11),
     /** The broker knows no task of that id. */
     UNKNOWN_TASK(13),
+    /** No route is deployed for the model. */
+    NO_ROUTE(14),
+    /** An activation of another route epoch, or for a slice the agent does not host here. */
+    WRONG_ROUTE(15),
+    /** Data whose checksum does not match. */
+    CHECKSUM(16),
     /** Something failed inside the receiver. */
     INTERNAL(12);
 

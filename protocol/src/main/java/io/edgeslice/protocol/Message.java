@@ -186,6 +186,87 @@ public sealed interface Message {
         }
     }
 
+    /**
+     * One stage of a route: the slice [start, end) of a model, stored as a model of its own
+     * (sliceHash), placed on an agent that is reached at dataEndpoint. Unplaced stages (in a
+     * DEPLOY_ROUTE) have an empty agent, or the agent the operator asks for.
+     */
+    record Stage(int start, int end, String sliceHash, long sliceSize, String agent, String dataEndpoint) {
+    }
+
+    /** Client to broker: place these slices of a model on agents (agent names optional) and make them a route. */
+    record DeployRoute(String modelHash, List<Stage> stages) implements Message {
+        public DeployRoute {
+            stages = List.copyOf(stages);
+        }
+
+        public Command command() {
+            return Command.DEPLOY_ROUTE;
+        }
+    }
+
+    /**
+     * Broker to client and to every agent of the route: the stages of a model's route as of an
+     * epoch. A higher epoch replaces a lower one; activations of another epoch are refused.
+     */
+    record Route(String modelHash, long epoch, List<Stage> stages) implements Message {
+        public Route {
+            stages = List.copyOf(stages);
+        }
+
+        public Command command() {
+            return Command.ROUTE;
+        }
+    }
+
+    /** Client to broker: the current route of a model (answered ROUTE, or FAILED NO_ROUTE). */
+    record RouteQuery(String modelHash) implements Message {
+        public Command command() {
+            return Command.ROUTE_QUERY;
+        }
+    }
+
+    /** Client to broker: every route (answered ROUTES). */
+    record ListRoutes() implements Message {
+        public Command command() {
+            return Command.LIST_ROUTES;
+        }
+    }
+
+    /** Broker to client: every route. */
+    record Routes(List<Route> routes) implements Message {
+        public Routes {
+            routes = List.copyOf(routes);
+        }
+
+        public Command command() {
+            return Command.ROUTES;
+        }
+    }
+
+    /**
+     * Data plane, sender to the next stage's agent: the tensors crossing position {@code end}
+     * (the sender ran [start, end); a client sends start = end = 0). replyTo is the client's data
+     * endpoint where the last stage sends the RESULT; crc32c covers every tensor's data in order.
+     */
+    record Activation(UUID taskId, int attempt, long epoch, String modelHash, int start, int end, String replyTo, int crc32c,
+                      List<Tensor> tensors) implements Message {
+        public Activation {
+            tensors = List.copyOf(tensors);
+        }
+
+        public Command command() {
+            return Command.ACT;
+        }
+    }
+
+    /** Data plane, receiver to sender: the activation for position {@code end} is taken over. */
+    record Ack(UUID taskId, int attempt, int end) implements Message {
+        public Command command() {
+            return Command.ACK;
+        }
+    }
+
     /** One row of the Metric Table as the broker sees it. state is healthy, suspect or lost. */
     record AgentRow(String name, String host, String arch, int cores, String state, double cpuPercent, long memoryUsedBytes,
                     long memoryTotalBytes, double loadAverage, int inflight, long heartbeatAgeMs, List<String> models,

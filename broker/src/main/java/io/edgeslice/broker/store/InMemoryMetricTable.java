@@ -31,6 +31,7 @@ public final class InMemoryMetricTable implements MetricTable {
     private final Map<String, AgentSlot> agents = new HashMap<>();
     private final Map<UUID, TaskSlot> tasks = new HashMap<>();
     private final TreeSet<TaskSlot> queue = new TreeSet<>(QUEUE_ORDER);
+    private final Map<String, io.edgeslice.protocol.Message.Route> routes = new java.util.TreeMap<>();
 
     public InMemoryMetricTable() {
         this(DEFAULT_HISTORY);
@@ -187,6 +188,20 @@ public final class InMemoryMetricTable implements MetricTable {
         }
         out.sort(Comparator.comparingLong(t -> t.record().arrivalSeq()));
         return out;
+    }
+
+    @Override
+    public void routeSaved(io.edgeslice.protocol.Message.Route route) {
+        synchronized (lock) {
+            routes.put(route.modelHash(), route);
+        }
+    }
+
+    @Override
+    public List<io.edgeslice.protocol.Message.Route> routes() {
+        synchronized (lock) {
+            return List.copyOf(routes.values());
+        }
     }
 
     @Override

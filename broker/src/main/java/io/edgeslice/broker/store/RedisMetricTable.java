@@ -256,6 +256,28 @@ public final class RedisMetricTable implements MetricTable {
     }
 
     @Override
+    public void routeSaved(io.edgeslice.protocol.Message.Route route) {
+        // the route's protocol body frame is its stored form: one codec, no second schema
+        java.nio.ByteBuffer body = io.edgeslice.protocol.Codec.encode(route).get(1);
+        byte[] bytes = new byte[body.remaining()];
+        body.get(bytes);
+        client.hset((p + "routes").getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                route.modelHash().getBytes(java.nio.charset.StandardCharsets.UTF_8), bytes);
+    }
+
+    @Override
+    public List<io.edgeslice.protocol.Message.Route> routes() {
+        java.nio.ByteBuffer routeSignature = java.nio.ByteBuffer.wrap(new byte[] {'E', 'S', (byte) io.edgeslice.protocol.Codec.VERSION,
+                (byte) io.edgeslice.protocol.Command.ROUTE.code()});
+        List<io.edgeslice.protocol.Message.Route> out = new java.util.ArrayList<>();
+        for (byte[] body : client.hgetAll((p + "routes").getBytes(java.nio.charset.StandardCharsets.UTF_8)).values()) {
+            out.add((io.edgeslice.protocol.Message.Route) io.edgeslice.protocol.Codec.decode(List.of(routeSignature, java.nio.ByteBuffer.wrap(body))));
+        }
+        out.sort(java.util.Comparator.comparing(io.edgeslice.protocol.Message.Route::modelHash));
+        return out;
+    }
+
+    @Override
     public List<UUID> readyQueue() {
         return client.zrange(p + "queue", 0, -1).stream().map(UUID::fromString).toList();
     }

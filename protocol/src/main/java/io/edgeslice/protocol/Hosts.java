@@ -1,4 +1,4 @@
-package io.edgeslice.agent;
+package io.edgeslice.protocol;
 
 import java.net.DatagramSocket;
 import java.net.Inet6Address;
@@ -6,14 +6,14 @@ import java.net.InetAddress;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Host names and the address other agents should use to reach this one. */
-final class Hosts {
+/** Host names, and the address peers should use to reach this process (agents and clients advertise it). */
+public final class Hosts {
     private static final Pattern TCP = Pattern.compile("tcp://(\\[[^\\]]+\\]|[^:/\\[\\]]+):(\\d+)/?");
 
     private Hosts() {
     }
 
-    static String hostname() {
+    public static String hostname() {
         try {
             String h = InetAddress.getLocalHost().getHostName();
             if (h != null && !h.isBlank()) {
@@ -31,7 +31,7 @@ final class Hosts {
      * routes to the broker (a connected UDP socket picks the route; no packet is sent), else the
      * host name.
      */
-    static String advertised(String configured, String brokerEndpoint) {
+    public static String advertised(String configured, String brokerEndpoint) {
         if (configured != null) {
             return configured;
         }

@@ -1,0 +1,226 @@
+package io.edgeslice.client;
+
+import io.edgeslice.protocol.Codec;
+import io.edgeslice.protocol.ErrorCode;
+import io.edgeslice.protocol.Hosts;
+import io.edgeslice.protocol.Message;
+import io.edgeslice.protocol.ProtocolException;
+import io.edgeslice.protocol.Tensor;
+import io.edgeslice.protocol.Wire;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * One {@link EdgeSliceClient#runPipeline} call: sends each input as an activation straight to the
+ * first stage of the model's route and takes the result from the last stage on a data endpoint of
+ * its own; the broker is only asked for the route. It keeps every input until its result arrives:
+ * an input not acknowledged is sent again, and when the route changes or a result is overdue the
+ * input goes again as a new attempt (the first stage may have died with it). Exactly one outcome per
+ * task.
+ */
+final class PipelineSession {
+    private static final Logger log = LoggerFactory.getLogger(PipelineSession.class);
+    private static final long ACK_TIMEOUT_NANOS = Duration.ofSeconds(2).toNanos();
+    private static final long ROUTE_CHECK_NANOS = Duration.ofSeconds(1).toNanos();
+    private static final long RESULT_OVERDUE_NANOS = Duration.ofSeconds(15).toNanos();
+    private static final int POLL_MS = 20;
+
+    private static final class Pending {
+        final TaskRequest request;
+        final long firstSent = System.nanoTime();
+        long lastSent;
+        int attempt;
+        long epoch;
+        boolean acked;
+
+        Pending(TaskRequest request) {
+            this.request = request;
+        }
+    }
+
+    private final EdgeSliceClient client;
+    private final ZContext ctx;
+    private final String modelHash;
+    private final Deque<TaskRequest> waiting;
+    private final int concurrency;
+    private final long deadline;
+    private final Consumer<TaskOutcome> onOutcome;
+    private final Map<UUID, Pending> inflight = new LinkedHashMap<>();
+    private final Map<UUID, TaskOutcome> outcomes = new LinkedHashMap<>();
+    private final List<UUID> order = new ArrayList<>();
+    private Message.Route route;
+    private ZMQ.Socket results;
+    private ZMQ.Socket first;
+    private String firstEndpoint;
+    private String replyTo;
+    private long nextRouteCheck;
+
+    PipelineSession(EdgeSliceClient client, ZContext ctx, Message.Route route, List<TaskRequest> requests, int concurrency, Duration timeout,
+                    Consumer<TaskOutcome> onOutcome) {
+        this.client = client;
+        this.ctx = ctx;
+        this.route = route;
+        this.modelHash = route.modelHash();
+        this.waiting = new ArrayDeque<>(requests);
+        this.concurrency = concurrency;
+        this.deadline = System.nanoTime() + timeout.toNanos();
+        this.onOutcome = onOutcome;
+        requests.forEach(r -> order.add(r.id()));
+    }
+
+    List<TaskOutcome> run() {
+        results = ctx.createSocket(SocketType.ROUTER);
+        results.setLinger(0);
+        results.setRcvHWM(100_000);
+        int port = results.bindToRandomPort("tcp://*");
+        replyTo = "tcp://" + Hosts.advertised(null, client.endpoint()) + ":" + port;
+        try {
+            loop();
+        } finally {
+            results.close();
+            if (first != null) {
+                first.close();
+            }
+        }
+        List<TaskOutcome> out = new ArrayList<>(order.size());
+        order.forEach(id -> out.add(outcomes.get(id)));
+        return out;
+    }
+
+    private void loop() {
+        try (ZMQ.Poller poller = ctx.createPoller(2)) {
+            poller.register(results, ZMQ.Poller.POLLIN);
+            connectFirstStage();
+            while ((!waiting.isEmpty() || !inflight.isEmpty()) && System.nanoTime() - deadline < 0) {
+                while (inflight.size() < concurrency && !waiting.isEmpty()) {
+                    Pending p = new Pending(waiting.poll());
+                    inflight.put(p.request.id(), p);
+                    send(p, false);
+                }
+                poller.poll(POLL_MS);
+                drain(results, true);
+                drain(first, false);
+                long now = System.nanoTime();
+                for (Pending p : new ArrayList<>(inflight.values())) {
+                    if (!p.acked && now - p.lastSent > ACK_TIMEOUT_NANOS || now - p.lastSent > RESULT_OVERDUE_NANOS) {
+                        send(p, p.acked); // unacknowledged: same attempt; overdue: a new one
+                    }
+                }
+                if (now - nextRouteCheck > 0 && !inflight.isEmpty()) {
+                    checkRoute();
+                    nextRouteCheck = now + ROUTE_CHECK_NANOS;
+                }
+            }
+        }
+        for (Pending p : new ArrayList<>(inflight.values())) {
+            complete(p, new TaskOutcome(p.request.id(), TaskOutcome.Status.TIMEOUT, null, p.attempt, elapsed(p), 0, List.of(),
+                    ErrorCode.INTERNAL, "no result before the timeout"));
+        }
+    }
+
+    private void connectFirstStage() {
+        String endpoint = route.stages().get(0).dataEndpoint();
+        if (endpoint.equals(firstEndpoint)) {
+            return;
+        }
+        if (first != null) {
+            first.close();
+        }
+        first = ctx.createSocket(SocketType.DEALER);
+        first.setLinger(0);
+        first.setHandshakeIvl(2000);
+        first.setSndHWM(100_000);
+        first.connect(endpoint);
+        firstEndpoint = endpoint;
+    }
+
+    /** The broker moved a stage: inputs that may have died with the old first stage go again. */
+    private void checkRoute() {
+        Message.Route latest = client.route(modelHash, Duration.ofSeconds(5));
+        if (latest.epoch() == route.epoch()) {
+            return;
+        }
+        boolean firstMoved = !latest.stages().get(0).dataEndpoint().equals(route.stages().get(0).dataEndpoint());
+        log.info("route of model {} is now epoch {}{}", modelHash.substring(0, 12), latest.epoch(), firstMoved ? " (first stage moved)" : "");
+        route = latest;
+        connectFirstStage();
+        for (Pending p : inflight.values()) {
+            if (firstMoved || !p.acked) {
+                send(p, true);
+            }
+        }
+    }
+
+    private void send(Pending p, boolean newAttempt) {
+        if (newAttempt || p.attempt == 0) {
+            p.attempt++;
+        }
+        List<Tensor> inputs = p.request.inputs();
+        p.lastSent = System.nanoTime();
+        p.acked = false;
+        p.epoch = route.epoch();
+        Wire.send(first, null, new Message.Activation(p.request.id(), p.attempt, route.epoch(), modelHash, 0, 0, replyTo,
+                Codec.tensorsCrc(inputs), inputs), false);
+    }
+
+    private void drain(ZMQ.Socket socket, boolean router) {
+        for (List<ByteBuffer> frames; (frames = Wire.receive(socket, ZMQ.DONTWAIT)) != null; ) {
+            Message m;
+            try {
+                m = Codec.decode(router ? frames.subList(1, frames.size()) : frames);
+            } catch (ProtocolException e) {
+                log.warn("ignoring a malformed message: {}", e.getMessage());
+                continue;
+            }
+            handle(m);
+        }
+    }
+
+    private void handle(Message m) {
+        if (m instanceof Message.Ack a) {
+            Pending p = inflight.get(a.taskId());
+            if (p != null && p.attempt == a.attempt()) {
+                p.acked = true;
+            }
+        } else if (m instanceof Message.Result r) {
+            Pending p = inflight.get(r.taskId());
+            if (p != null) {
+                complete(p, new TaskOutcome(r.taskId(), TaskOutcome.Status.OK, r.agent(), r.attempt(), elapsed(p), r.computeMicros(), r.outputs(),
+                        null, null));
+            }
+        } else if (m instanceof Message.Failed f) {
+            Pending p = inflight.get(f.taskId());
+            if (p == null) {
+                return;
+            }
+            if (f.code() == ErrorCode.WRONG_ROUTE || f.code() == ErrorCode.CHECKSUM || f.code() == ErrorCode.NO_ROUTE) {
+                nextRouteCheck = 0; // our route is stale: ask the broker, then send again
+                return;
+            }
+            complete(p, new TaskOutcome(f.taskId(), TaskOutcome.Status.FAILED, null, f.attempt(), elapsed(p), 0, List.of(), f.code(), f.message()));
+        }
+    }
+
+    private static double elapsed(Pending p) {
+        return (System.nanoTime() - p.firstSent) / 1e6;
+    }
+
+    private void complete(Pending p, TaskOutcome o) {
+        inflight.remove(p.request.id());
+        outcomes.put(o.taskId(), o);
+        onOutcome.accept(o);
+    }
+}

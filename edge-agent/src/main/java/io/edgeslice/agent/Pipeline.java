@@ -1,0 +1,277 @@
+package io.edgeslice.agent;
+
+import io.edgeslice.protocol.Codec;
+import io.edgeslice.protocol.ErrorCode;
+import io.edgeslice.protocol.Hashing;
+import io.edgeslice.protocol.Message;
+import io.edgeslice.protocol.ProtocolException;
+import io.edgeslice.protocol.Wire;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * This agent's part in sliced inference, on the control thread: it accepts activations for the
+ * slices it hosts (checking route epoch, position and checksum, dropping duplicates), runs them on
+ * the workers, and sends each output on to the next stage, keeping it until that stage
+ * acknowledges it, or sends the final result straight to the client. A new route epoch (a stage
+ * moved) makes it resend what is not yet acknowledged.
+ */
+final class Pipeline {
+    private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
+    /** Unacknowledged activations are sent again after this long (lost, or refused for an epoch not yet known). */
+    static final long RESEND_NANOS = 2_000_000_000L;
+    /** Activation bytes in flight to one peer before further outputs wait for acknowledgements (credit). */
+    static final long PEER_CREDIT_BYTES = 64L << 20;
+    private static final int SEEN_LIMIT = 20_000;
+
+    private record InKey(UUID taskId, int attempt, int start) {
+    }
+
+    private record OutKey(UUID taskId, int attempt, int end) {
+    }
+
+    /** An output kept until the next stage acknowledges it. */
+    private static final class Outgoing {
+        final Message.Activation activation;
+        final long bytes;
+        String endpoint;
+        long sentNanos;
+        boolean sent;
+
+        Outgoing(Message.Activation activation) {
+            this.activation = activation;
+            this.bytes = activation.tensors().stream().mapToLong(t -> t.byteSize()).sum();
+        }
+    }
+
+    /** A slice run in progress: what came in, for which stage. */
+    private record Job(Message.Activation in, Message.Stage stage) {
+    }
+
+    private final String agentName;
+    private final ZContext ctx;
+    private final ModelCache cache;
+    private final Workers workers;
+    private final ModelFetcher fetcher;
+    private final Runnable onReject;
+    private final Map<String, Message.Route> routes = new HashMap<>();
+    private final Map<String, ZMQ.Socket> peers = new HashMap<>();
+    private final Map<OutKey, Outgoing> unacked = new LinkedHashMap<>();
+    private final Map<String, Long> inflightBytes = new HashMap<>();
+    private final Map<TaskJob.Key, Job> jobs = new HashMap<>();
+    private final Map<InKey, Boolean> seen = new LinkedHashMap<>(1024, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<InKey, Boolean> e) {
+            return size() > SEEN_LIMIT;
+        }
+    };
+    private int localAttempt = -1;
+
+    Pipeline(String agentName, ZContext ctx, ModelCache cache, Workers workers, ModelFetcher fetcher, Runnable onReject) {
+        this.agentName = agentName;
+        this.ctx = ctx;
+        this.cache = cache;
+        this.workers = workers;
+        this.fetcher = fetcher;
+        this.onReject = onReject;
+    }
+
+    /** The broker published a route; a newer epoch replaces the old and redirects what waits for an ACK. */
+    void onRoute(Message.Route r, long now) {
+        Message.Route current = routes.get(r.modelHash());
+        if (current != null && current.epoch() >= r.epoch()) {
+            return;
+        }
+        routes.put(r.modelHash(), r);
+        log.info("route of model {} epoch {}: {}", Hashing.shortHash(r.modelHash()), r.epoch(), r.stages().stream()
+                .map(s -> s.start() + "-" + s.end() + "@" + s.agent()).toList());
+        for (Message.Stage st : r.stages()) {
+            if (st.agent().equals(agentName)) {
+                fetcher.prefetch(st.sliceHash(), st.sliceSize(), now);
+            }
+        }
+        for (Outgoing o : unacked.values()) {
+            if (o.activation.modelHash().equals(r.modelHash())) {
+                o.sentNanos = now - RESEND_NANOS; // resend on this turn, under the new epoch
+            }
+        }
+        resend(now);
+    }
+
+    /** An activation from an upstream stage or a client, on the data ROUTER. */
+    void onActivation(ZMQ.Socket data, byte[] sender, Message.Activation a, long now) {
+        Message.Route route = routes.get(a.modelHash());
+        Message.Stage stage = route == null ? null : route.stages().stream()
+                .filter(s -> s.start() == a.end() && s.agent().equals(agentName)).findFirst().orElse(null);
+        String refusal = route == null ? "agent " + agentName + " knows no route for model " + a.modelHash()
+                : a.epoch() != route.epoch() ? "activation of route epoch " + a.epoch() + ", but the current epoch is " + route.epoch()
+                : stage == null ? "agent " + agentName + " hosts no slice of model " + Hashing.shortHash(a.modelHash()) + " starting at position " + a.end()
+                : null;
+        if (refusal != null) {
+            reject(data, sender, a, ErrorCode.WRONG_ROUTE, refusal);
+            return;
+        }
+        if (Codec.tensorsCrc(a.tensors()) != a.crc32c()) {
+            reject(data, sender, a, ErrorCode.CHECKSUM, "activation of task " + a.taskId() + " fails its CRC32C");
+            return;
+        }
+        Wire.send(data, sender, new Message.Ack(a.taskId(), a.attempt(), a.end()), true);
+        if (seen.put(new InKey(a.taskId(), a.attempt(), a.end()), Boolean.TRUE) != null) {
+            return; // a duplicate: acknowledged again, not run again
+        }
+        Message.Task t = new Message.Task(a.taskId(), localAttempt--, stage.sliceHash(), stage.sliceSize(), 0, a.tensors());
+        TaskJob job = TaskJob.received(t, now);
+        jobs.put(job.key(), new Job(a, stage));
+        if (cache.contains(stage.sliceHash())) {
+            workers.submit(job);
+        } else {
+            fetcher.need(job, now); // slices not deployed here yet are fetched on demand
+        }
+    }
+
+    private void reject(ZMQ.Socket data, byte[] sender, Message.Activation a, ErrorCode code, String why) {
+        log.warn("refusing activation of task {} from position {}: {}", a.taskId(), a.end(), why);
+        onReject.run();
+        Wire.send(data, sender, new Message.Failed(a.taskId(), a.attempt(), code, why), true);
+    }
+
+    /** Whether this worker outcome belongs to a slice run (and was handled here). */
+    boolean onOutcome(Message m, long now) {
+        TaskJob.Key key = m instanceof Message.Result r ? new TaskJob.Key(r.taskId(), r.attempt())
+                : m instanceof Message.Failed f ? new TaskJob.Key(f.taskId(), f.attempt()) : null;
+        Job job = key == null ? null : jobs.remove(key);
+        if (job == null) {
+            return false;
+        }
+        Message.Activation in = job.in;
+        Message.Route route = routes.get(in.modelHash());
+        if (m instanceof Message.Failed f) {
+            toClient(in.replyTo(), new Message.Failed(in.taskId(), in.attempt(), f.code(),
+                    agentName + " slice " + job.stage.start() + "-" + job.stage.end() + ": " + f.message()));
+            return true;
+        }
+        Message.Result r = (Message.Result) m;
+        int last = route.stages().get(route.stages().size() - 1).end();
+        if (job.stage.end() == last) {
+            toClient(in.replyTo(), new Message.Result(in.taskId(), in.attempt(), agentName, r.computeMicros(), r.outputs()));
+            return true;
+        }
+        Message.Activation out = new Message.Activation(in.taskId(), in.attempt(), route.epoch(), in.modelHash(), job.stage.start(),
+                job.stage.end(), in.replyTo(), Codec.tensorsCrc(r.outputs()), r.outputs());
+        unacked.put(new OutKey(in.taskId(), in.attempt(), job.stage.end()), new Outgoing(out));
+        resend(now);
+        return true;
+    }
+
+    /** Reads acknowledgements and refusals from the next stages. */
+    void drainPeers() {
+        for (ZMQ.Socket s : peers.values()) {
+            for (List<ByteBuffer> frames; (frames = Wire.receive(s, ZMQ.DONTWAIT)) != null; ) {
+                Message m;
+                try {
+                    m = Codec.decode(frames);
+                } catch (ProtocolException e) {
+                    log.warn("malformed message from a peer: {}", e.getMessage());
+                    continue;
+                }
+                if (m instanceof Message.Ack ack) {
+                    Outgoing o = unacked.remove(new OutKey(ack.taskId(), ack.attempt(), ack.end()));
+                    if (o != null && o.sent) {
+                        inflightBytes.merge(o.endpoint, -o.bytes, Long::sum);
+                    }
+                } else if (m instanceof Message.Failed f) {
+                    onPeerRefusal(f);
+                }
+            }
+        }
+    }
+
+    private void onPeerRefusal(Message.Failed f) {
+        log.warn("next stage refused task {}: {} {}", f.taskId(), f.code(), f.message());
+        if (f.code() == ErrorCode.WRONG_ROUTE || f.code() == ErrorCode.CHECKSUM) {
+            return; // kept: sent again under the next route, or after the resend interval
+        }
+        for (var it = unacked.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getKey().taskId().equals(f.taskId()) && e.getKey().attempt() == f.attempt()) {
+                it.remove();
+                if (e.getValue().sent) {
+                    inflightBytes.merge(e.getValue().endpoint, -e.getValue().bytes, Long::sum);
+                }
+                toClient(e.getValue().activation.replyTo(), f);
+            }
+        }
+    }
+
+    /** Sends what waits for credit and what was not acknowledged in time, under the current route. */
+    void resend(long now) {
+        for (Outgoing o : unacked.values()) {
+            if (o.sent && now - o.sentNanos < RESEND_NANOS) {
+                continue;
+            }
+            Message.Activation a = o.activation;
+            Message.Route route = routes.get(a.modelHash());
+            Message.Stage next = route.stages().stream().filter(s -> s.start() == a.end()).findFirst().orElse(null);
+            if (next == null) {
+                continue;
+            }
+            if (o.sent) {
+                inflightBytes.merge(o.endpoint, -o.bytes, Long::sum);
+                o.sent = false;
+            }
+            if (inflightBytes.getOrDefault(next.dataEndpoint(), 0L) + o.bytes > PEER_CREDIT_BYTES && inflightBytes.getOrDefault(next.dataEndpoint(), 0L) > 0) {
+                continue; // no credit left on this link: wait for acknowledgements
+            }
+            Message.Activation current = new Message.Activation(a.taskId(), a.attempt(), route.epoch(), a.modelHash(), a.start(), a.end(),
+                    a.replyTo(), a.crc32c(), a.tensors());
+            if (Wire.send(peer(next.dataEndpoint()), null, current, true)) {
+                o.endpoint = next.dataEndpoint();
+                o.sent = true;
+                o.sentNanos = now;
+                inflightBytes.merge(o.endpoint, o.bytes, Long::sum);
+            }
+        }
+    }
+
+    private void toClient(String endpoint, Message m) {
+        if (endpoint.isEmpty() || !Wire.send(peer(endpoint), null, m, true)) {
+            log.warn("cannot send {} for task to client {}", m.command(), endpoint);
+        }
+    }
+
+    private ZMQ.Socket peer(String endpoint) {
+        return peers.computeIfAbsent(endpoint, e -> {
+            ZMQ.Socket s = ctx.createSocket(SocketType.DEALER);
+            s.setLinger(0);
+            s.setHandshakeIvl(2000);
+            s.setSndHWM(1000);
+            s.connect(e);
+            return s;
+        });
+    }
+
+    int pending() {
+        return unacked.size() + jobs.size();
+    }
+
+    void close() {
+        peers.values().forEach(ZMQ.Socket::close);
+        peers.clear();
+    }
+
+    List<String> routeSummary() {
+        List<String> out = new ArrayList<>();
+        routes.values().forEach(r -> out.add(Hashing.shortHash(r.modelHash()) + "@" + r.epoch()));
+        return out;
+    }
+}

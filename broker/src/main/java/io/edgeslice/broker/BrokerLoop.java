@@ -304,6 +304,8 @@ final class BrokerLoop {
         if (agent != null && agent.state == AgentState.HEALTHY) {
             events.add(BrokerEvent.Severity.WARNING, BrokerEvent.Kind.AGENT_SUSPECT, agent.name(),
                     "agent " + agent.name() + " closed its connection; suspect");
+            // a pipeline stalls at a dead stage: move its slices now rather than after the lost timeout
+            routes.using(agent.name()).forEach(r -> repairRoute(r.modelHash()));
             setState(agent, AgentState.SUSPECT);
         }
     }
@@ -611,7 +613,7 @@ final class BrokerLoop {
         List<String> keep = new ArrayList<>();
         for (Message.Stage st : r.stages()) {
             AgentEntry a = agentsByName.get(st.agent());
-            keep.add(a != null && a.state != AgentState.LOST ? st.agent() : null);
+            keep.add(a != null && a.state == AgentState.HEALTHY ? st.agent() : null);
         }
         for (int i = 0; i < r.stages().size(); i++) {
             String name = keep.get(i);

@@ -26,7 +26,13 @@ final class LocalModel implements AutoCloseable {
     private final long[] inputShape;
 
     LocalModel(Path file) throws OrtException {
+        this(file, OrtSession.SessionOptions.OptLevel.ALL_OPT);
+    }
+
+    /** At EXTENDED_OPT for comparisons with a chain of slices, which agents run at that level (see InferenceEngine). */
+    LocalModel(Path file, OrtSession.SessionOptions.OptLevel level) throws OrtException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        options.setOptimizationLevel(level);
         options.setIntraOpNumThreads(Math.max(1, Runtime.getRuntime().availableProcessors()));
         options.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
         session = env.createSession(file.toString(), options);

@@ -61,6 +61,7 @@ final class BrokerLink {
     private boolean registered;
     private long lastHeard;
     private long nextHeartbeat;
+    private boolean heartbeatNow;
     private long reconnectAt;
     private long backoffNanos = BACKOFF_INITIAL.toNanos();
 
@@ -119,12 +120,18 @@ final class BrokerLink {
             nextHeartbeat = nowNanos + intervalNanos;
             events.registered(nowNanos);
         }
-        if (registered && nowNanos - nextHeartbeat >= 0) {
+        if (registered && (heartbeatNow || nowNanos - nextHeartbeat >= 0)) {
+            heartbeatNow = false;
             Wire.send(socket, null, events.heartbeat(), true); // one that cannot go now is skipped, not queued
             nextHeartbeat = nowNanos + intervalNanos;
         }
         flush();
         return false;
+    }
+
+    /** The next heartbeat goes out on the next tick: news the broker waits for (a model is now cached). */
+    void heartbeatSoon() {
+        heartbeatNow = true;
     }
 
     /** Sends now or not at all (requests and replies, which are repeated or moot later). */

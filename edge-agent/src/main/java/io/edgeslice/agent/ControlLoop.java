@@ -274,6 +274,7 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
     @Override
     public void fetched(List<TaskJob> waiting) {
         waiting.forEach(workers::submit);
+        link.heartbeatSoon(); // the broker may be waiting for this model to be deployed here
     }
 
     @Override

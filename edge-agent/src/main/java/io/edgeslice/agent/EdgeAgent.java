@@ -37,6 +37,7 @@ public final class EdgeAgent implements AutoCloseable {
     private State state = State.NEW;
     private ModelCache cache;
     private InferenceEngine engine;
+    private InferenceEngine sliceEngine;
     private ZContext ctx;
     private Workers workers;
     private ControlLoop loop;
@@ -60,9 +61,10 @@ public final class EdgeAgent implements AutoCloseable {
         }
         cache = new ModelCache(config.cacheDir());
         engine = new InferenceEngine(config.threads());
+        sliceEngine = new InferenceEngine(config.threads(), InferenceEngine.DEFAULT_MAX_SESSIONS, ai.onnxruntime.OrtSession.SessionOptions.OptLevel.EXTENDED_OPT);
         ctx = new ZContext(1);
         String results = "inproc://edgeslice-agent-results-" + INSTANCES.incrementAndGet();
-        workers = new Workers(ctx, results, config.slots(), engine, cache, config.name(), config.clock());
+        workers = new Workers(ctx, results, config.slots(), engine, sliceEngine, cache, config.name(), config.clock());
         long incarnation = System.currentTimeMillis();
         loop = new ControlLoop(config, ctx, cache, workers, results, incarnation);
         control = new Thread(loop, "edgeslice-control");
@@ -73,6 +75,7 @@ public final class EdgeAgent implements AutoCloseable {
         } catch (CompletionException e) {
             ctx.close();
             engine.close();
+            sliceEngine.close();
             state = State.CLOSED;
             closed.countDown();
             throw new IOException("cannot start the agent: " + e.getCause().getMessage(), e.getCause());
@@ -131,6 +134,7 @@ public final class EdgeAgent implements AutoCloseable {
         }
         ctx.close();
         engine.close();
+        sliceEngine.close();
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException e) {

@@ -47,12 +47,21 @@ public final class InferenceEngine implements AutoCloseable {
     private int loads;
     private boolean closed;
 
-    /** An engine whose sessions use this many intra-op threads each. */
+    /** An engine whose sessions use this many intra-op threads each, with every graph optimisation. */
     public InferenceEngine(int intraOpThreads) {
-        this(intraOpThreads, DEFAULT_MAX_SESSIONS);
+        this(intraOpThreads, DEFAULT_MAX_SESSIONS, OrtSession.SessionOptions.OptLevel.ALL_OPT);
     }
 
     public InferenceEngine(int intraOpThreads, int maxSessions) {
+        this(intraOpThreads, maxSessions, OrtSession.SessionOptions.OptLevel.ALL_OPT);
+    }
+
+    /**
+     * An engine at a given graph optimisation level. Slices run at EXTENDED_OPT: the ALL level's
+     * NCHWc layout rewrite orders float arithmetic differently in a slice than in the whole model,
+     * so a chain would differ from the whole by up to ~1e-3; at EXTENDED they agree bit for bit.
+     */
+    public InferenceEngine(int intraOpThreads, int maxSessions, OrtSession.SessionOptions.OptLevel level) {
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
             // tensors travel little-endian and ONNX Runtime reads buffers in native order
             throw new IllegalStateException("big-endian platforms are not supported");
@@ -65,6 +74,7 @@ public final class InferenceEngine implements AutoCloseable {
             options = new OrtSession.SessionOptions();
             options.setIntraOpNumThreads(Math.max(1, intraOpThreads));
             options.setInterOpNumThreads(1);
+            options.setOptimizationLevel(level);
             // graph-cleanup warnings of converted models are noise on an agent's console
             options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
         } catch (OrtException e) {

@@ -130,7 +130,7 @@ final class Pipeline {
             return; // a duplicate: acknowledged again, not run again
         }
         Message.Task t = new Message.Task(a.taskId(), localAttempt--, stage.sliceHash(), stage.sliceSize(), 0, a.tensors());
-        TaskJob job = TaskJob.received(t, now);
+        TaskJob job = TaskJob.sliceRun(t);
         jobs.put(job.key(), new Job(a, stage));
         if (cache.contains(stage.sliceHash())) {
             workers.submit(job);

@@ -31,6 +31,7 @@ final class Workers {
     private final ZContext ctx;
     private final String resultsEndpoint;
     private final InferenceEngine engine;
+    private final InferenceEngine sliceEngine;
     private final ModelCache cache;
     private final String agentName;
     private final LongSupplier clock;
@@ -38,10 +39,12 @@ final class Workers {
     private final ThreadLocal<ZMQ.Socket> push = new ThreadLocal<>();
     private volatile boolean stopping;
 
-    Workers(ZContext ctx, String resultsEndpoint, int slots, InferenceEngine engine, ModelCache cache, String agentName, LongSupplier clock) {
+    Workers(ZContext ctx, String resultsEndpoint, int slots, InferenceEngine engine, InferenceEngine sliceEngine, ModelCache cache, String agentName,
+            LongSupplier clock) {
         this.ctx = ctx;
         this.resultsEndpoint = resultsEndpoint;
         this.engine = engine;
+        this.sliceEngine = sliceEngine;
         this.cache = cache;
         this.agentName = agentName;
         this.clock = clock;
@@ -104,9 +107,10 @@ final class Workers {
         log.debug("task {} attempt {} started on model {}", t.taskId(), t.attempt(), t.modelHash());
         try {
             // loading the session first keeps a model's first load out of the compute time
-            engine.inputs(cache.path(t.modelHash()), t.modelHash());
+            InferenceEngine e = job.slice() ? sliceEngine : engine;
+            e.inputs(cache.path(t.modelHash()), t.modelHash());
             long start = System.nanoTime();
-            List<Tensor> outputs = engine.run(cache.path(t.modelHash()), t.modelHash(), t.inputs());
+            List<Tensor> outputs = e.run(cache.path(t.modelHash()), t.modelHash(), t.inputs());
             long micros = (System.nanoTime() - start) / 1000;
             log.debug("task {} attempt {} finished in {} µs", t.taskId(), t.attempt(), micros);
             return new Message.Result(t.taskId(), t.attempt(), agentName, micros, outputs);

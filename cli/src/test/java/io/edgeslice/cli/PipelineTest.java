@@ -1,0 +1,108 @@
+package io.edgeslice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.edgeslice.broker.Broker;
+import io.edgeslice.broker.BrokerConfig;
+import io.edgeslice.broker.store.InMemoryMetricTable;
+import io.edgeslice.client.EdgeSliceClient;
+import io.edgeslice.client.TaskOutcome;
+import io.edgeslice.client.TaskRequest;
+import io.edgeslice.protocol.Hashing;
+import io.edgeslice.protocol.Message;
+import io.edgeslice.protocol.Tensor;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * M-LSD large in three slices on three agent processes, requests flowing agent to agent; the
+ * middle agent is SIGKILLed mid-run with a fourth agent idle, and every request still completes
+ * exactly once, equal to the whole model.
+ */
+class PipelineTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aThreeStagePipelineSurvivesTheLossOfItsMiddleAgent() throws Exception {
+        Path model = TestModels.model("jp.keijiro.mlsd/ONNX/mlsd_320x320_large.onnx");
+        String hash = Hashing.sha256(model);
+        List<Tensor> inputs = new ArrayList<>();
+        List<List<Tensor>> expected = new ArrayList<>();
+        try (LocalModel local = new LocalModel(model, ai.onnxruntime.OrtSession.SessionOptions.OptLevel.EXTENDED_OPT)) {
+            for (int i = 0; i < 5; i++) {
+                inputs.add(local.randomInput(50 + i));
+                expected.add(local.run(inputs.get(i)));
+            }
+        }
+        try (Broker broker = Broker.start(BrokerConfig.onPort(0, dir.resolve("models")), new InMemoryMetricTable());
+             Cluster c = new Cluster(dir, "memory", broker.port());
+             EdgeSliceClient client = new EdgeSliceClient(broker.endpoint())) {
+            for (String a : List.of("a1", "a2", "a3")) {
+                c.startAgent(a);
+            }
+            c.await("three agents", Duration.ofSeconds(30), Cluster.healthy(3));
+            int code = EdgeSliceCommand.commandLine().execute("deploy", "--broker", broker.endpoint(), "--model", model.toString(), "--stages", "3");
+            assertThat(code).isZero();
+            Message.Route route = client.route(hash, Duration.ofSeconds(5));
+            assertThat(route.stages()).hasSize(3);
+            assertThat(new HashSet<>(RoutesOf.agents(route))).hasSize(3);
+            c.startAgent("a4"); // idle, ready to take over a slice
+            c.await("four agents", Duration.ofSeconds(30), Cluster.healthy(4));
+
+            List<TaskRequest> requests = new ArrayList<>();
+            Map<UUID, Integer> inputOf = new HashMap<>();
+            for (int i = 0; i < 100; i++) {
+                TaskRequest r = TaskRequest.of(hash, List.of(inputs.get(i % inputs.size())), 5, 0);
+                requests.add(r);
+                inputOf.put(r.id(), i % inputs.size());
+            }
+            List<Long> completedAt = Collections.synchronizedList(new ArrayList<>());
+            List<TaskOutcome> seen = Collections.synchronizedList(new ArrayList<>());
+            CompletableFuture<List<TaskOutcome>> run = CompletableFuture.supplyAsync(() -> client.runPipeline(hash, requests, 4,
+                    Duration.ofMinutes(4), o -> {
+                        seen.add(o);
+                        completedAt.add(System.nanoTime());
+                    }));
+            while (seen.size() < 15 && !run.isDone()) {
+                Thread.sleep(20);
+            }
+            String middle = route.stages().get(1).agent();
+            long killedAt = System.nanoTime();
+            c.processes().stream().filter(p -> p.name().equals(middle)).findFirst().orElseThrow().kill();
+            List<TaskOutcome> outcomes = run.get();
+
+            assertThat(outcomes).hasSize(100).allSatisfy(o -> assertThat(o.status()).as(o.message()).isEqualTo(TaskOutcome.Status.OK));
+            assertThat(seen).as("exactly one outcome per request").hasSize(100);
+            assertThat(new HashSet<>(seen.stream().map(TaskOutcome::taskId).toList())).hasSize(100);
+            for (TaskOutcome o : outcomes) {
+                assertThat(TestModels.maxAbsDiff(expected.get(inputOf.get(o.taskId())), o.outputs())).isLessThanOrEqualTo(1e-5);
+            }
+            Message.Route repaired = client.route(hash, Duration.ofSeconds(5));
+            assertThat(repaired.epoch()).isGreaterThan(route.epoch());
+            assertThat(RoutesOf.agents(repaired)).doesNotContain(middle).contains("a4");
+            long firstAfterKill = completedAt.stream().filter(t -> t > killedAt).findFirst().orElseThrow();
+            long gapAfterRepair = completedAt.stream().filter(t -> t > killedAt).mapToLong(t -> t).max().orElseThrow();
+            System.out.printf("first result %d ms after the kill; last at %d ms%n", (firstAfterKill - killedAt) / 1_000_000,
+                    (gapAfterRepair - killedAt) / 1_000_000);
+            assertThat((firstAfterKill - killedAt) / 1_000_000).as("ms from the kill to the next result").isLessThanOrEqualTo(4000);
+        }
+    }
+
+    /** The agents of a route in stage order. */
+    static final class RoutesOf {
+        static List<String> agents(Message.Route r) {
+            return r.stages().stream().map(Message.Stage::agent).toList();
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package io.edgeslice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.edgeslice.broker.Broker;
+import io.edgeslice.broker.BrokerConfig;
+import io.edgeslice.broker.store.InMemoryMetricTable;
+import io.edgeslice.client.ClientException;
+import io.edgeslice.client.EdgeSliceClient;
+import io.edgeslice.client.TaskOutcome;
+import io.edgeslice.client.TaskRequest;
+import io.edgeslice.protocol.Codec;
+import io.edgeslice.protocol.ErrorCode;
+import io.edgeslice.protocol.Hashing;
+import io.edgeslice.protocol.Message;
+import io.edgeslice.protocol.Tensor;
+import io.edgeslice.protocol.Wire;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.zeromq.SocketType;
+import org.zeromq.ZContext;
+import org.zeromq.ZMQ;
+
+/**
+ * Bad activations sent straight to an agent's data endpoint, and bad placements sent to the broker:
+ * each is refused with a clear error to the sender, and the pipeline keeps serving.
+ */
+class DataPlaneBadInputTest {
+    @TempDir
+    static Path dir;
+    static Broker broker;
+    static Cluster cluster;
+    static EdgeSliceClient client;
+    static Message.Route route;
+    static String hash;
+    static Tensor input;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path model = TestModels.blazefaceFront();
+        hash = Hashing.sha256(model);
+        broker = Broker.start(BrokerConfig.onPort(0, dir.resolve("models")), new InMemoryMetricTable());
+        cluster = new Cluster(dir, "memory", broker.port());
+        cluster.startAgent("a1");
+        cluster.startAgent("a2");
+        cluster.await("two agents", Duration.ofSeconds(30), Cluster.healthy(2));
+        assertThat(EdgeSliceCommand.commandLine().execute("deploy", "--broker", broker.endpoint(), "--model", model.toString(),
+                "--placement", "0-40@a1,40-93@a2")).isZero();
+        client = new EdgeSliceClient(broker.endpoint());
+        route = client.route(hash, Duration.ofSeconds(5));
+        input = TestModels.randomInput(TestModels.inputShape(model), 9);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        client.close();
+        cluster.close();
+        broker.close();
+    }
+
+    /** Sends an activation to the second stage's agent and returns its answer. */
+    private static Message toSecondStage(Message.Activation a) {
+        try (ZContext ctx = new ZContext()) {
+            ZMQ.Socket s = ctx.createSocket(SocketType.DEALER);
+            s.setHandshakeIvl(1000);
+            s.setReceiveTimeOut(2000);
+            s.connect(route.stages().get(1).dataEndpoint());
+            for (int attempt = 0; attempt < 5; attempt++) {
+                Wire.send(s, null, a, false);
+                List<ByteBuffer> answer = Wire.receive(s, 0);
+                if (answer != null) {
+                    return Codec.decode(answer);
+                }
+            }
+            throw new AssertionError("no answer from the agent");
+        }
+    }
+
+    private static Message.Activation activation(long epoch, int end, List<Tensor> tensors, int crc) {
+        return new Message.Activation(UUID.randomUUID(), 1, epoch, hash, 0, end, "", crc, tensors);
+    }
+
+    private static void stillServes() {
+        TaskOutcome o = client.runPipeline(hash, List.of(TaskRequest.of(hash, List.of(input), 5, 0)), 1, Duration.ofSeconds(60), x -> { }).get(0);
+        assertThat(o.status()).as("a good request after the bad one").isEqualTo(TaskOutcome.Status.OK);
+    }
+
+    @Test
+    void anActivationForASliceTheAgentDoesNotHostIsRefused() {
+        Message m = toSecondStage(activation(route.epoch(), 7, List.of(input), Codec.tensorsCrc(List.of(input))));
+        assertThat(m).isInstanceOfSatisfying(Message.Failed.class, f -> {
+            assertThat(f.code()).isEqualTo(ErrorCode.WRONG_ROUTE);
+            assertThat(f.message()).contains("hosts no slice").contains("position 7");
+        });
+        stillServes();
+    }
+
+    @Test
+    void anActivationOfAnOldEpochIsRefused() {
+        Message m = toSecondStage(activation(route.epoch() - 1, 40, List.of(input), Codec.tensorsCrc(List.of(input))));
+        assertThat(m).isInstanceOfSatisfying(Message.Failed.class, f -> {
+            assertThat(f.code()).isEqualTo(ErrorCode.WRONG_ROUTE);
+            assertThat(f.message()).contains("epoch " + (route.epoch() - 1));
+        });
+        stillServes();
+    }
+
+    @Test
+    void anActivationWithABadChecksumIsRefused() {
+        Message m = toSecondStage(activation(route.epoch(), 40, List.of(input), 12345));
+        assertThat(m).isInstanceOfSatisfying(Message.Failed.class, f -> {
+            assertThat(f.code()).isEqualTo(ErrorCode.CHECKSUM);
+            assertThat(f.message()).contains("CRC32C");
+        });
+        stillServes();
+    }
+
+    @Test
+    void anActivationWhoseTensorsDoNotFitTheSliceFailsWithBadInput() throws Exception {
+        // acknowledged (well-formed), then the slice refuses it: the error goes to the client's data endpoint
+        try (ZContext ctx = new ZContext()) {
+            ZMQ.Socket results = ctx.createSocket(SocketType.ROUTER);
+            int port = results.bindToRandomPort("tcp://127.0.0.1");
+            results.setReceiveTimeOut(10_000);
+            Tensor wrong = Tensor.ofFloats("nonsense", new long[] {1, 2}, new float[] {1, 2});
+            Message.Activation a = new Message.Activation(UUID.randomUUID(), 1, route.epoch(), hash, 0, 40, "tcp://127.0.0.1:" + port,
+                    Codec.tensorsCrc(List.of(wrong)), List.of(wrong));
+            assertThat(toSecondStage(a)).isInstanceOf(Message.Ack.class);
+            List<ByteBuffer> frames = Wire.receive(results, 0);
+            assertThat(frames).isNotNull();
+            Message m = Codec.decode(frames.subList(1, frames.size()));
+            assertThat(m).isInstanceOfSatisfying(Message.Failed.class, f -> {
+                assertThat(f.code()).isEqualTo(ErrorCode.BAD_INPUT);
+                assertThat(f.message()).contains("a2").contains("40-93");
+            });
+        }
+        stillServes();
+    }
+
+    @Test
+    void aPlacementNamingAnUnknownAgentIsRefused() throws Exception {
+        int code = EdgeSliceCommand.commandLine().execute("deploy", "--broker", broker.endpoint(), "--model",
+                TestModels.blazefaceFront().toString(), "--placement", "0-40@a1,40-93@nobody");
+        assertThat(code).isNotZero();
+        assertThatThrownBy(() -> client.deployRoute(hash, List.of(new Message.Stage(0, 93, route.stages().get(0).sliceHash(), 1, "ghost", "")),
+                Duration.ofSeconds(10))).isInstanceOfSatisfying(ClientException.class, e -> assertThat(e.getMessage()).contains("unknown agent ghost"));
+        assertThat(client.route(hash, Duration.ofSeconds(5)).epoch()).isEqualTo(route.epoch());
+        stillServes();
+    }
+}

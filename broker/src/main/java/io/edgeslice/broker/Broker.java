@@ -134,6 +134,11 @@ public final class Broker implements AutoCloseable {
         return hash;
     }
 
+    /** The file of a model (or slice) the broker holds; it may not exist. */
+    public Path modelFile(String modelHash) {
+        return config.modelDir().resolve(modelHash + ".onnx");
+    }
+
     /** Up to {@code max} most recent metric samples of an agent, oldest first. Safe from any thread. */
     public List<AgentMetrics> history(String agentName, int max) {
         return store.history(agentName, max);

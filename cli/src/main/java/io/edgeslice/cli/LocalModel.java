@@ -31,9 +31,13 @@ final class LocalModel implements AutoCloseable {
 
     /** At EXTENDED_OPT for comparisons with a chain of slices, which agents run at that level (see InferenceEngine). */
     LocalModel(Path file, OrtSession.SessionOptions.OptLevel level) throws OrtException {
+        this(file, level, Runtime.getRuntime().availableProcessors());
+    }
+
+    LocalModel(Path file, OrtSession.SessionOptions.OptLevel level, int threads) throws OrtException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         options.setOptimizationLevel(level);
-        options.setIntraOpNumThreads(Math.max(1, Runtime.getRuntime().availableProcessors()));
+        options.setIntraOpNumThreads(Math.max(1, threads));
         options.setSessionLogLevel(ai.onnxruntime.OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
         session = env.createSession(file.toString(), options);
         if (session.getInputNames().size() != 1) {

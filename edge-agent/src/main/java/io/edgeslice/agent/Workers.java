@@ -111,6 +111,9 @@ final class Workers {
             e.inputs(cache.path(t.modelHash()), t.modelHash());
             long start = System.nanoTime();
             List<Tensor> outputs = e.run(cache.path(t.modelHash()), t.modelHash(), t.inputs());
+            if (job.slice()) {
+                outputs = direct(outputs); // activations go on over TCP: direct buffers are written without a JDK copy
+            }
             long micros = (System.nanoTime() - start) / 1000;
             log.debug("task {} attempt {} finished in {} µs", t.taskId(), t.attempt(), micros);
             return new Message.Result(t.taskId(), t.attempt(), agentName, micros, outputs);
@@ -121,6 +124,16 @@ final class Workers {
             log.warn("task {} attempt {} failed unexpectedly", t.taskId(), t.attempt(), e);
             return job.fail(ErrorCode.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage());
         }
+    }
+
+    private static List<Tensor> direct(List<Tensor> tensors) {
+        List<Tensor> out = new java.util.ArrayList<>(tensors.size());
+        for (Tensor t : tensors) {
+            ByteBuffer d = ByteBuffer.allocateDirect(t.byteSize());
+            d.put(t.data().duplicate()).flip();
+            out.add(new Tensor(t.name(), t.dtype(), t.shape(), d));
+        }
+        return out;
     }
 
     private ZMQ.Socket push() {

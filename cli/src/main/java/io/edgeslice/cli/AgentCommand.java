@@ -26,6 +26,9 @@ final class AgentCommand implements Callable<Integer> {
     @Option(names = "--cache-dir", description = "Model cache (default: ~/.edgeslice/agent-NAME/models).")
     Path cacheDir;
 
+    @Option(names = "--cache-mb", defaultValue = "4096", description = "Disk budget of the model cache in MiB; least recently used models leave first (default: ${DEFAULT-VALUE}).")
+    long cacheMb;
+
     @Option(names = "--advertise", description = "Host or address peers use to reach this agent's data endpoint "
             + "(default: the address of the interface that routes to the broker).")
     String advertise;
@@ -38,7 +41,10 @@ final class AgentCommand implements Callable<Integer> {
         if (threads < 0 || slots < 1) {
             throw new IllegalArgumentException("--threads must be >= 0 and --slots >= 1");
         }
-        AgentConfig config = new AgentConfig(broker, name, threads, slots, cacheDir, advertise, null, null);
+        if (cacheMb < 1) {
+            throw new IllegalArgumentException("--cache-mb must be at least 1");
+        }
+        AgentConfig config = new AgentConfig(broker, name, threads, slots, cacheDir, advertise, null, null, cacheMb << 20);
         EdgeAgent agent = new EdgeAgent(config);
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -99,6 +99,53 @@ class PipelineTest {
         }
     }
 
+    @Test
+    void twoModelsSlicedAcrossTheSameAgentsServeInterleavedRequests() throws Exception {
+        List<Path> models = List.of(TestModels.blazefaceFront(), TestModels.model("jp.keijiro.mlsd/ONNX/mlsd_320x320_tiny.onnx"));
+        try (Broker broker = Broker.start(BrokerConfig.onPort(0, dir.resolve("models")), new InMemoryMetricTable());
+             Cluster c = new Cluster(dir, "memory", broker.port())) {
+            c.startAgent("a1");
+            c.startAgent("a2");
+            c.await("two agents", Duration.ofSeconds(30), Cluster.healthy(2));
+            List<CompletableFuture<Double>> runs = new ArrayList<>();
+            for (Path model : models) {
+                assertThat(EdgeSliceCommand.commandLine().execute("deploy", "--broker", broker.endpoint(), "--model", model.toString(),
+                        "--stages", "2")).isZero();
+            }
+            for (Path model : models) {
+                runs.add(CompletableFuture.supplyAsync(() -> runAndCompare(broker.endpoint(), model, 20)));
+            }
+            for (CompletableFuture<Double> r : runs) {
+                assertThat(r.get()).isLessThanOrEqualTo(1e-5);
+            }
+            assertThat(c.agent("a1").orElseThrow().models()).hasSizeGreaterThanOrEqualTo(2); // a slice of each model
+        }
+    }
+
+    /** Sends n requests through the model's route; returns the largest difference from the whole model. */
+    private static double runAndCompare(String broker, Path model, int n) {
+        try (LocalModel local = new LocalModel(model, ai.onnxruntime.OrtSession.SessionOptions.OptLevel.EXTENDED_OPT);
+             EdgeSliceClient client = new EdgeSliceClient(broker)) {
+            String hash = Hashing.sha256(model);
+            List<TaskRequest> requests = new ArrayList<>();
+            Map<UUID, List<Tensor>> expected = new HashMap<>();
+            for (int i = 0; i < n; i++) {
+                Tensor in = local.randomInput(i);
+                TaskRequest r = TaskRequest.of(hash, List.of(in), 5, 0);
+                requests.add(r);
+                expected.put(r.id(), local.run(in));
+            }
+            double worst = 0;
+            for (TaskOutcome o : client.runPipeline(hash, requests, 3, Duration.ofMinutes(2), x -> { })) {
+                assertThat(o.status()).as(o.message()).isEqualTo(TaskOutcome.Status.OK);
+                worst = Math.max(worst, TestModels.maxAbsDiff(expected.get(o.taskId()), o.outputs()));
+            }
+            return worst;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The agents of a route in stage order. */
     static final class RoutesOf {
         static List<String> agents(Message.Route r) {

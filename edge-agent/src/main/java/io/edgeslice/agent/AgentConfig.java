@@ -21,9 +21,14 @@ import java.util.function.LongSupplier;
  *                          {@link #LIVENESS} intervals of silence; default {@link #HEARTBEAT_INTERVAL}
  * @param clock             monotonic nanoseconds for liveness, backoff and deadlines; default
  *                          {@link System#nanoTime()}. Tests inject their own to control time.
+ * @param cacheBytes        bytes of models and slices kept on disk; the least recently used leave
+ *                          first (and are fetched again on demand); default {@link #DEFAULT_CACHE_BYTES}
  */
 public record AgentConfig(String brokerEndpoint, String name, int threads, int slots, Path cacheDir, String advertiseHost,
-                          Duration heartbeatInterval, LongSupplier clock) {
+                          Duration heartbeatInterval, LongSupplier clock, long cacheBytes) {
+
+    /** Default disk budget of the model cache. */
+    public static final long DEFAULT_CACHE_BYTES = 4L << 30;
 
     /** Default heartbeat interval, the same on the broker's side. */
     public static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
@@ -56,6 +61,9 @@ public record AgentConfig(String brokerEndpoint, String name, int threads, int s
         if (clock == null) {
             clock = System::nanoTime;
         }
+        if (cacheBytes <= 0) {
+            cacheBytes = DEFAULT_CACHE_BYTES;
+        }
     }
 
     private static Path defaultCacheDir(String name) {
@@ -65,36 +73,36 @@ public record AgentConfig(String brokerEndpoint, String name, int threads, int s
 
     /** Every default, for a broker at this endpoint. */
     public static AgentConfig of(String brokerEndpoint) {
-        return new AgentConfig(brokerEndpoint, null, 0, 0, null, null, null, null);
+        return new AgentConfig(brokerEndpoint, null, 0, 0, null, null, null, null, 0);
     }
 
     /** Another name; a cache directory that was the old name's default follows the name. */
     public AgentConfig withName(String n) {
         Path dir = cacheDir.equals(defaultCacheDir(name)) ? null : cacheDir;
-        return new AgentConfig(brokerEndpoint, n, threads, slots, dir, advertiseHost, heartbeatInterval, clock);
+        return new AgentConfig(brokerEndpoint, n, threads, slots, dir, advertiseHost, heartbeatInterval, clock, cacheBytes);
     }
 
     public AgentConfig withThreads(int n) {
-        return new AgentConfig(brokerEndpoint, name, n, slots, cacheDir, advertiseHost, heartbeatInterval, clock);
+        return new AgentConfig(brokerEndpoint, name, n, slots, cacheDir, advertiseHost, heartbeatInterval, clock, cacheBytes);
     }
 
     public AgentConfig withSlots(int n) {
-        return new AgentConfig(brokerEndpoint, name, threads, n, cacheDir, advertiseHost, heartbeatInterval, clock);
+        return new AgentConfig(brokerEndpoint, name, threads, n, cacheDir, advertiseHost, heartbeatInterval, clock, cacheBytes);
     }
 
     public AgentConfig withCacheDir(Path dir) {
-        return new AgentConfig(brokerEndpoint, name, threads, slots, dir, advertiseHost, heartbeatInterval, clock);
+        return new AgentConfig(brokerEndpoint, name, threads, slots, dir, advertiseHost, heartbeatInterval, clock, cacheBytes);
     }
 
     public AgentConfig withAdvertiseHost(String host) {
-        return new AgentConfig(brokerEndpoint, name, threads, slots, cacheDir, host, heartbeatInterval, clock);
+        return new AgentConfig(brokerEndpoint, name, threads, slots, cacheDir, host, heartbeatInterval, clock, cacheBytes);
     }
 
     public AgentConfig withHeartbeatInterval(Duration d) {
-        return new AgentConfig(brokerEndpoint, name, threads, slots, cacheDir, advertiseHost, d, clock);
+        return new AgentConfig(brokerEndpoint, name, threads, slots, cacheDir, advertiseHost, d, clock, cacheBytes);
     }
 
     public AgentConfig withClock(LongSupplier nanos) {
-        return new AgentConfig(brokerEndpoint, name, threads, slots, cacheDir, advertiseHost, heartbeatInterval, nanos);
+        return new AgentConfig(brokerEndpoint, name, threads, slots, cacheDir, advertiseHost, heartbeatInterval, nanos, cacheBytes);
     }
 }

@@ -108,6 +108,7 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
             link = new BrokerLink(ctx, cfg.brokerEndpoint(), cfg.heartbeatInterval(), this);
             fetcher = new ModelFetcher(cache, link::send, this);
             pipeline = new Pipeline(cfg.name(), ctx, cache, workers, fetcher, failed::incrementAndGet);
+            fetcher.protect(hash -> pipeline.needs(hash) || inflight.values().stream().anyMatch(j -> j.task().modelHash().equals(hash)));
             link.tick(cfg.clock().getAsLong()); // opens the first socket
             rebuildPoller();
             started.complete(endpoint);

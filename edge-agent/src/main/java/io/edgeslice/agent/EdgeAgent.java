@@ -59,7 +59,7 @@ public final class EdgeAgent implements AutoCloseable {
         if (state != State.NEW) {
             throw new IllegalStateException("the agent was started already");
         }
-        cache = new ModelCache(config.cacheDir());
+        cache = new ModelCache(config.cacheDir(), config.cacheBytes());
         engine = new InferenceEngine(config.threads());
         sliceEngine = new InferenceEngine(config.threads(), InferenceEngine.DEFAULT_MAX_SESSIONS, ai.onnxruntime.OrtSession.SessionOptions.OptLevel.EXTENDED_OPT);
         ctx = new ZContext(1);

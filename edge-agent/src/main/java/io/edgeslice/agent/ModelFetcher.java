@@ -33,11 +33,17 @@ final class ModelFetcher {
     private final Predicate<Message> sender;
     private final Listener listener;
     private final Map<String, ModelFetch> active = new LinkedHashMap<>();
+    private Predicate<String> inUse = h -> false;
 
     ModelFetcher(ModelCache cache, Predicate<Message> sender, Listener listener) {
         this.cache = cache;
         this.sender = sender;
         this.listener = listener;
+    }
+
+    /** Models that a job still needs must not be evicted when a download completes. */
+    void protect(Predicate<String> modelsInUse) {
+        this.inUse = modelsInUse;
     }
 
     /** The job runs once its model is cached; the first job for a model starts the download. */
@@ -86,7 +92,7 @@ final class ModelFetcher {
         try {
             if (f.onChunk(c, sender, nowNanos)) {
                 active.remove(f.hash);
-                cache.add(f.hash);
+                cache.add(f.hash, inUse);
                 listener.fetched(f.waiting);
             }
         } catch (ModelFetch.Failure e) {

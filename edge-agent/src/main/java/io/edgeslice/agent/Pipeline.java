@@ -260,6 +260,12 @@ final class Pipeline {
         });
     }
 
+    /** Whether a slice run waits for or uses this model, or this agent hosts it in a current route. */
+    boolean needs(String hash) {
+        return jobs.values().stream().anyMatch(j -> j.stage.sliceHash().equals(hash))
+                || routes.values().stream().anyMatch(r -> r.stages().stream().anyMatch(s -> s.agent().equals(agentName) && s.sliceHash().equals(hash)));
+    }
+
     int pending() {
         return unacked.size() + jobs.size();
     }

@@ -42,6 +42,13 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--json", description = "End with a JSON summary line.")
     boolean json;
 
+    @Option(names = "--stages", defaultValue = "1", description = "With more than 1: M-LSD large cut into this many slices on "
+            + "different agents, requests flowing agent to agent (default: ${DEFAULT-VALUE}, whole models offloaded).")
+    int stages;
+
+    /** The model the pipelined demo slices. */
+    static final String PIPELINE_MODEL = "jp.keijiro.mlsd/ONNX/mlsd_320x320_large.onnx";
+
     private record Sent(String model, TaskRequest request, List<Tensor> expected) {
     }
 
@@ -49,6 +56,9 @@ final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (agents < 1 || agents > 32 || requests < 1) {
             throw new IllegalArgumentException("--agents must be 1..32 and --requests at least 1");
+        }
+        if (stages < 1 || stages > agents) {
+            throw new IllegalArgumentException("--stages must be 1.." + agents + " (one agent per slice), got " + stages);
         }
         PrintStream out = json ? System.err : System.out; // --json keeps stdout machine-readable
         Path home = Home.find();
@@ -67,10 +77,13 @@ final class DemoCommand implements Callable<Integer> {
             awaitAgents(broker, started);
             out.printf("%d agents registered%n", agents);
 
-            List<Sent> sent = prepare(home, client, out);
+            List<Sent> sent = stages > 1 ? preparePipeline(home, broker, client, out) : prepare(home, client, out);
             Map<UUID, Sent> byId = new LinkedHashMap<>();
             sent.forEach(s -> byId.put(s.request.id(), s));
-            List<TaskOutcome> outcomes = client.run(sent.stream().map(Sent::request).toList(), 2 * agents, Duration.ofMinutes(10), o -> { });
+            List<TaskRequest> all = sent.stream().map(Sent::request).toList();
+            List<TaskOutcome> outcomes = stages > 1
+                    ? client.runPipeline(all.get(0).modelHash(), all, 2 * stages, Duration.ofMinutes(10), o -> { })
+                    : client.run(all, 2 * agents, Duration.ofMinutes(10), o -> { });
             return report(outcomes, byId, broker, out);
         } finally {
             for (EdgeSliceProcess p : started) {
@@ -112,6 +125,29 @@ final class DemoCommand implements Callable<Integer> {
         return sent;
     }
 
+    /** Slices M-LSD large across the agents and builds the requests with the whole model's outputs as reference. */
+    private List<Sent> preparePipeline(Path home, Broker broker, EdgeSliceClient client, PrintStream out) throws Exception {
+        Path file = home.resolve("assets/models").resolve(PIPELINE_MODEL);
+        out.printf("slicing %s into %d stages and placing them on the agents...%n", file.getFileName(), stages);
+        picocli.CommandLine deploy = EdgeSliceCommand.commandLine();
+        deploy.setOut(new java.io.PrintWriter(out, true)); // with --json, stdout carries only the summary
+        if (deploy.execute("deploy", "--broker", broker.endpoint(), "--model", file.toString(),
+                "--stages", String.valueOf(stages)) != 0) {
+            throw new IllegalStateException("deploying the slices failed");
+        }
+        String hash = io.edgeslice.protocol.Hashing.sha256(file);
+        String name = file.getFileName().toString().replace(".onnx", "") + " (" + stages + " stages)";
+        List<Sent> sent = new ArrayList<>();
+        // slices run at the extended optimisation level, so the reference does too (see InferenceEngine)
+        try (LocalModel local = new LocalModel(file, ai.onnxruntime.OrtSession.SessionOptions.OptLevel.EXTENDED_OPT)) {
+            for (int i = 0; i < requests; i++) {
+                Tensor input = local.randomInput(1000L + i);
+                sent.add(new Sent(name, TaskRequest.of(hash, List.of(input), 5, 0), local.run(input)));
+            }
+        }
+        return sent;
+    }
+
     private int report(List<TaskOutcome> outcomes, Map<UUID, Sent> byId, Broker broker, PrintStream out) {
         Map<String, List<Double>> latencies = new LinkedHashMap<>();
         Map<String, Double> worst = new LinkedHashMap<>();
@@ -147,7 +183,7 @@ final class DemoCommand implements Callable<Integer> {
                 Percentiles.of(all, 50), Percentiles.of(all, 95));
         if (json) {
             ObjectNode root = Json.object();
-            root.putObject("demo").put("agents", agents).put("requests", requests).put("ok", ok).put("max_abs_diff", maxDiff)
+            root.putObject("demo").put("agents", agents).put("stages", stages).put("requests", requests).put("ok", ok).put("max_abs_diff", maxDiff)
                     .put("p50_ms", Percentiles.round(Percentiles.of(all, 50))).put("p95_ms", Percentiles.round(Percentiles.of(all, 95)));
             System.out.println(Json.line(root));
         }
@@ -172,7 +208,8 @@ final class DemoCommand implements Callable<Integer> {
         }
 
         static void ensureModels(Path home, PrintStream out) throws IOException, InterruptedException {
-            boolean missing = MODELS.stream().anyMatch(m -> !Files.isRegularFile(home.resolve("assets/models").resolve(m)));
+            boolean missing = java.util.stream.Stream.concat(MODELS.stream(), java.util.stream.Stream.of(PIPELINE_MODEL))
+                    .anyMatch(m -> !Files.isRegularFile(home.resolve("assets/models").resolve(m)));
             if (!missing) {
                 return;
             }

@@ -50,6 +50,9 @@ final class DeployCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the route as JSON.")
     boolean json;
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
         if (!Files.isRegularFile(model)) {
@@ -96,7 +99,9 @@ final class DeployCommand implements Callable<Integer> {
                 stages.add(new Message.Stage(s.start(), s.end(), hash, Files.size(file), agents.isEmpty() ? "" : agents.get(i), ""));
             }
             Message.Route route = client.deployRoute(Hashing.sha256(model), stages, Duration.ofMinutes(5));
-            System.out.println(json ? Json.line(RoutesCommand.toJson(List.of(route)).get("routes").get(0)) : RoutesCommand.describe(route));
+            spec.commandLine().getOut().println(json ? Json.line(RoutesCommand.toJson(List.of(route)).get("routes").get(0))
+                    : RoutesCommand.describe(route));
+            spec.commandLine().getOut().flush();
             return 0;
         }
     }

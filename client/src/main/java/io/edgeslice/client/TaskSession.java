@@ -24,6 +24,9 @@ final class TaskSession {
     private static final Logger log = LoggerFactory.getLogger(TaskSession.class);
     private static final long QUERY_INTERVAL_NANOS = Duration.ofSeconds(5).toNanos();
     private static final int POLL_MS = 50;
+    /** Retries are checked this often, not after every message: a scan of thousands of tasks per message starves the socket. */
+    private static final long RETRY_SCAN_NANOS = 100_000_000L;
+    private long nextRetryScan;
 
     private static final class Pending {
         final TaskRequest request;
@@ -65,7 +68,11 @@ final class TaskSession {
             if (m != null) {
                 handle(m);
             }
-            retry(System.nanoTime());
+            long now = System.nanoTime();
+            if (now - nextRetryScan >= 0) {
+                retry(now);
+                nextRetryScan = now + RETRY_SCAN_NANOS;
+            }
         }
         for (Pending p : new ArrayList<>(inflight.values())) {
             complete(p, TaskOutcome.Status.TIMEOUT, null, null, ErrorCode.INTERNAL, "no answer before the timeout", 0);

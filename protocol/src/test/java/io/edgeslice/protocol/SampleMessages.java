@@ -15,6 +15,10 @@ final class SampleMessages {
     static final String MODEL_HASH = Hashing.sha256(MODEL);
     static final String AGENT = "cam-01";
     static final String DATA_ENDPOINT = "tcp://10.0.0.7:5556";
+    /** The same model cut in two at position 12 (of 30), each slice uploaded as a model of its own. */
+    static final String SLICE_A = Hashing.sha256("slice 0-12".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    static final String SLICE_B = Hashing.sha256("slice 12-30".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    static final String CLIENT_DATA = "tcp://10.0.0.9:40123";
 
     private SampleMessages() {
     }
@@ -25,6 +29,15 @@ final class SampleMessages {
 
     static Tensor output() {
         return Tensor.ofFloats("output", new long[] {1, 2}, new float[] {0.25f, 0.75f});
+    }
+
+    static Message.Route route() {
+        return new Message.Route(MODEL_HASH, 3, List.of(new Message.Stage(0, 12, SLICE_A, 6, AGENT, DATA_ENDPOINT),
+                new Message.Stage(12, 30, SLICE_B, 4, "cam-02", "tcp://10.0.0.8:5556")));
+    }
+
+    static Tensor activation() {
+        return Tensor.ofFloats("act", new long[] {1, 2}, new float[] {0.5f, 4.0f});
     }
 
     static ByteBuffer model() {
@@ -44,6 +57,7 @@ final class SampleMessages {
                 new Message.Fetch(MODEL_HASH, 0, 1 << 20),
                 new Message.Chunk(MODEL_HASH, 0, MODEL.length, Message.Chunk.CODEC_NONE, MODEL.length, Hashing.crc32c(model()), model()),
                 new Message.Disconnect("unknown agent: send READY"),
+                new Message.Deploy(MODEL_HASH, MODEL.length),
                 new Message.Submit(TASK_ID, 5, 30000, MODEL_HASH, List.of(input())),
                 new Message.Accepted(TASK_ID, 3),
                 new Message.Expired(TASK_ID),
@@ -53,6 +67,13 @@ final class SampleMessages {
                 new Message.ModelStatus(MODEL_HASH, true, MODEL.length),
                 new Message.ListAgents(),
                 new Message.Agents(List.of(new Message.AgentRow(AGENT, AGENT, "aarch64", 4, "healthy", 37.5, 1L << 30, 4L << 30, 1.25, 1,
-                        420, List.of(MODEL_HASH), 17, 1, DATA_ENDPOINT))));
+                        420, List.of(MODEL_HASH), 17, 1, DATA_ENDPOINT))),
+                new Message.DeployRoute(MODEL_HASH, List.of(new Message.Stage(0, 12, SLICE_A, 6, "", ""), new Message.Stage(12, 30, SLICE_B, 4, "cam-02", ""))),
+                route(),
+                new Message.RouteQuery(MODEL_HASH),
+                new Message.ListRoutes(),
+                new Message.Routes(List.of(route())),
+                new Message.Activation(TASK_ID, 1, 3, MODEL_HASH, 0, 12, CLIENT_DATA, Codec.tensorsCrc(List.of(activation())), List.of(activation())),
+                new Message.Ack(TASK_ID, 1, 12));
     }
 }

@@ -64,7 +64,9 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 Thread.sleep(100);
             }
             out.printf("deploying %s in %d stages on %d agents...%n", model.getFileName(), stages, stages);
-            if (EdgeSliceCommand.commandLine().execute("deploy", "--broker", broker.endpoint(), "--model", model.toString(),
+            picocli.CommandLine deploy = EdgeSliceCommand.commandLine();
+            deploy.setOut(new java.io.PrintWriter(out, true)); // with --json, stdout carries only the result line
+            if (deploy.execute("deploy", "--broker", broker.endpoint(), "--model", model.toString(),
                     "--stages", String.valueOf(stages)) != 0) {
                 throw new IllegalStateException("deploy failed");
             }

@@ -41,6 +41,11 @@ final class AgentEntry {
         return state == AgentState.HEALTHY && identity != null;
     }
 
+    /** Connected and not lost: a suspect agent (a dropped connection, a late heartbeat) is still worth sending to. */
+    boolean reachable() {
+        return state != AgentState.LOST && identity != null;
+    }
+
     /** A model fits if it takes at most a third of the machine's memory (session plus arenas). */
     boolean fits(long modelSize) {
         return record.memoryBytes() <= 0 || modelSize * 3 <= record.memoryBytes();

@@ -490,7 +490,7 @@ final class BrokerLoop {
         AgentEntry a = agentsByName.get(agentName);
         long size = models.size(modelHash);
         String refusal = a == null ? "no agent named " + agentName
-                : !a.canReceive() ? "agent " + agentName + " is " + a.state.lowerName()
+                : !a.reachable() ? "agent " + agentName + " is " + a.state.lowerName()
                 : size < 0 ? "the broker does not hold model " + modelHash
                 : !a.fits(size) ? String.format("model of %.1f MB does not fit agent %s (%.1f MB of memory)", size / 1e6, agentName,
                         a.record.memoryBytes() / 1e6)
@@ -541,7 +541,7 @@ final class BrokerLoop {
         for (Message.Stage st : stages) {
             String chosen = st.agent().isEmpty() ? chooseStageAgent(st, placement) : st.agent();
             AgentEntry a = chosen == null ? null : agentsByName.get(chosen);
-            if (a == null || !a.canReceive()) {
+            if (a == null || !a.reachable()) {
                 throw new ProtocolException(ErrorCode.BAD_REQUEST, chosen == null ? "no healthy agent can take slice " + st.start() + "-" + st.end()
                         : a == null ? "placement names unknown agent " + chosen : "placement names agent " + chosen + ", which is " + a.state.lowerName());
             }

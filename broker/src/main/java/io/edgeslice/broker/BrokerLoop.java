@@ -66,6 +66,7 @@ final class BrokerLoop {
     final EventLog events = new EventLog();
     private final Deployments deployments = new Deployments();
     private final RouteBook routes = new RouteBook();
+    private final RoutePlacement placement;
 
     BrokerLoop(ZMQ.Socket router, MetricTable store, ModelRepository models, BrokerConfig config) {
         this.router = router;
@@ -73,6 +74,7 @@ final class BrokerLoop {
         this.models = models;
         this.config = config;
         this.ticker = config.ticker();
+        this.placement = new RoutePlacement(routes, agentsByName, models, store, events, this::deploy, this::send);
         recover();
     }
 
@@ -169,7 +171,7 @@ final class BrokerLoop {
             case MODEL_OFFER -> onModelOffer(identity, (Message.ModelOffer) m);
             case MODEL_CHUNK -> onModelChunk(identity, (Message.ModelChunk) m);
             case LIST_AGENTS -> send(identity, new Message.Agents(rows()));
-            case DEPLOY_ROUTE -> onDeployRoute(identity, (Message.DeployRoute) m);
+            case DEPLOY_ROUTE -> placement.deployRoute(identity, (Message.DeployRoute) m);
             case ROUTE_QUERY -> onRouteQuery(identity, ((Message.RouteQuery) m).modelHash());
             case LIST_ROUTES -> send(identity, new Message.Routes(routes.all()));
             default -> throw new ProtocolException(ErrorCode.UNEXPECTED, m.command() + " is not a command the broker accepts");
@@ -305,7 +307,7 @@ final class BrokerLoop {
             events.add(BrokerEvent.Severity.WARNING, BrokerEvent.Kind.AGENT_SUSPECT, agent.name(),
                     "agent " + agent.name() + " closed its connection; suspect");
             // a pipeline stalls at a dead stage: move its slices now rather than after the lost timeout
-            routes.using(agent.name()).forEach(r -> repairRoute(r.modelHash()));
+            routes.using(agent.name()).forEach(r -> placement.repair(r.modelHash()));
             setState(agent, AgentState.SUSPECT);
         }
     }
@@ -448,7 +450,7 @@ final class BrokerLoop {
         return best;
     }
 
-    private static boolean better(AgentEntry a, AgentEntry b, String model) {
+    static boolean better(AgentEntry a, AgentEntry b, String model) {
         boolean ac = a.cachedModels.contains(model);
         boolean bc = b.cachedModels.contains(model);
         if (ac != bc) {
@@ -483,6 +485,11 @@ final class BrokerLoop {
         log.debug("task {} attempt {} -> {}", t.record.taskId(), attempt, a.name());
     }
 
+    private void onRouteQuery(byte[] identity, String modelHash) {
+        Message.Route r = routes.get(modelHash);
+        send(identity, r != null ? r : new Message.Failed(Message.NO_TASK, 0, ErrorCode.NO_ROUTE, "no route is deployed for model " + modelHash));
+    }
+
     // ---- operator commands (from Broker's command queue) ----------------------------------
 
     /** Places a model on an agent: it fetches and caches it, and tasks for the model then prefer it. */
@@ -515,149 +522,13 @@ final class BrokerLoop {
         }
     }
 
-    // ---- routes: slices of a model placed on agents --------------------------------------
-
-    private void onRouteQuery(byte[] identity, String modelHash) {
-        Message.Route r = routes.get(modelHash);
-        send(identity, r != null ? r : new Message.Failed(Message.NO_TASK, 0, ErrorCode.NO_ROUTE, "no route is deployed for model " + modelHash));
-    }
-
-    /** Places each slice on its agent (chosen here when not named), then publishes the route. */
-    private void onDeployRoute(byte[] client, Message.DeployRoute d) {
-        List<Message.Stage> stages = d.stages();
-        if (stages.isEmpty() || stages.get(0).start() != 0) {
-            throw new ProtocolException(ErrorCode.BAD_REQUEST, "a route's first slice must start at position 0");
-        }
-        for (int i = 0; i < stages.size(); i++) {
-            Message.Stage st = stages.get(i);
-            if (st.end() <= st.start() || (i > 0 && stages.get(i - 1).end() != st.start())) {
-                throw new ProtocolException(ErrorCode.BAD_REQUEST, "slices must be contiguous and non-empty; slice " + i + " is " + st.start() + "-" + st.end());
-            }
-            if (models.size(st.sliceHash()) < 0) {
-                throw new ProtocolException(ErrorCode.MODEL_MISSING, "slice " + st.start() + "-" + st.end() + " (" + st.sliceHash() + ") was not uploaded");
-            }
-        }
-        List<String> placement = new ArrayList<>();
-        for (Message.Stage st : stages) {
-            String chosen = st.agent().isEmpty() ? chooseStageAgent(st, placement) : st.agent();
-            AgentEntry a = chosen == null ? null : agentsByName.get(chosen);
-            if (a == null || !a.reachable()) {
-                throw new ProtocolException(ErrorCode.BAD_REQUEST, chosen == null ? "no healthy agent can take slice " + st.start() + "-" + st.end()
-                        : a == null ? "placement names unknown agent " + chosen : "placement names agent " + chosen + ", which is " + a.state.lowerName());
-            }
-            placement.add(chosen);
-        }
-        placeStages(d.modelHash(), stages, placement, err -> send(client, new Message.Failed(Message.NO_TASK, 0, ErrorCode.BAD_REQUEST,
-                "deploying the route failed: " + err)), route -> send(client, route));
-    }
-
-    /** A healthy agent for a slice, preferring agents not yet in this route, then the least loaded. */
-    private String chooseStageAgent(Message.Stage st, List<String> taken) {
-        AgentEntry best = null;
-        for (AgentEntry a : agentsByName.values()) {
-            if (!a.canReceive() || !a.fits(st.sliceSize())) {
-                continue;
-            }
-            if (best == null || taken.contains(best.name()) && !taken.contains(a.name())
-                    || taken.contains(best.name()) == taken.contains(a.name()) && better(a, best, st.sliceHash())) {
-                best = a;
-            }
-        }
-        return best == null ? null : best.name();
-    }
-
-    /** Deploys every slice on its agent; once all are there, installs the route under a new epoch. */
-    private void placeStages(String modelHash, List<Message.Stage> stages, List<String> agents,
-                             java.util.function.Consumer<String> onError, java.util.function.Consumer<Message.Route> onDone) {
-        List<CompletableFuture<Void>> placed = new ArrayList<>();
-        for (int i = 0; i < stages.size(); i++) {
-            CompletableFuture<Void> f = new CompletableFuture<>();
-            placed.add(f);
-            deploy(stages.get(i).sliceHash(), agents.get(i), f);
-        }
-        // deployments complete on this thread (heartbeats), so the continuation runs here too
-        CompletableFuture.allOf(placed.toArray(CompletableFuture[]::new)).whenComplete((v, err) -> {
-            if (err != null) {
-                onError.accept(err.getCause() != null ? err.getCause().getMessage() : err.getMessage());
-                return;
-            }
-            List<Message.Stage> placedStages = new ArrayList<>();
-            for (int i = 0; i < stages.size(); i++) {
-                Message.Stage st = stages.get(i);
-                AgentEntry a = agentsByName.get(agents.get(i));
-                placedStages.add(new Message.Stage(st.start(), st.end(), st.sliceHash(), models.size(st.sliceHash()), a.name(),
-                        a.record.dataEndpoint()));
-            }
-            Message.Route route = new Message.Route(modelHash, routes.nextEpoch(modelHash), placedStages);
-            routes.put(route);
-            store.routeSaved(route);
-            for (String name : RouteBook.agents(route)) {
-                AgentEntry a = agentsByName.get(name);
-                if (a != null && a.identity != null) {
-                    send(a.identity, route);
-                }
-            }
-            events.add(BrokerEvent.Severity.INFO, BrokerEvent.Kind.ROUTE_CHANGED, modelHash, "route of model "
-                    + io.edgeslice.protocol.Hashing.shortHash(modelHash) + " epoch " + route.epoch() + ": " + describe(route));
-            onDone.accept(route);
-        });
-    }
-
-    /** Moves the slices of lost agents to other healthy agents, under a new epoch. */
-    private void repairRoute(String modelHash) {
-        Message.Route r = routes.get(modelHash);
-        if (r == null || !routes.startRepair(modelHash)) {
-            return;
-        }
-        List<String> agents = new ArrayList<>();
-        List<String> keep = new ArrayList<>();
-        for (Message.Stage st : r.stages()) {
-            AgentEntry a = agentsByName.get(st.agent());
-            keep.add(a != null && a.state == AgentState.HEALTHY ? st.agent() : null);
-        }
-        for (int i = 0; i < r.stages().size(); i++) {
-            String name = keep.get(i);
-            if (name == null) {
-                List<String> taken = new ArrayList<>(keep.stream().filter(java.util.Objects::nonNull).toList());
-                taken.addAll(agents);
-                name = chooseStageAgent(r.stages().get(i), taken);
-                if (name == null) {
-                    routes.endRepair(modelHash);
-                    events.add(BrokerEvent.Severity.ERROR, BrokerEvent.Kind.ROUTE_CHANGED, modelHash, "route of model "
-                            + io.edgeslice.protocol.Hashing.shortHash(modelHash) + " is broken: no healthy agent can take slice "
-                            + r.stages().get(i).start() + "-" + r.stages().get(i).end());
-                    return;
-                }
-            }
-            agents.add(name);
-        }
-        placeStages(modelHash, r.stages(), agents, err -> {
-            routes.endRepair(modelHash);
-            events.add(BrokerEvent.Severity.ERROR, BrokerEvent.Kind.ROUTE_CHANGED, modelHash, "repairing the route of model "
-                    + io.edgeslice.protocol.Hashing.shortHash(modelHash) + " failed: " + err);
-        }, route -> {
-            routes.endRepair(modelHash);
-            if (route.stages().stream().anyMatch(st -> !agentsByName.get(st.agent()).canReceive())) {
-                repairRoute(modelHash); // another agent was lost meanwhile
-            }
-        });
-    }
-
-    private static String describe(Message.Route r) {
-        StringBuilder sb = new StringBuilder();
-        for (Message.Stage st : r.stages()) {
-            sb.append(sb.length() == 0 ? "" : ", ").append(st.start()).append('-').append(st.end()).append('@').append(st.agent());
-        }
-        return sb.toString();
-    }
-
     // ---- state changes -----------------------------------------------------------------------
 
     private void loseAgent(AgentEntry a) {
         boolean wasLost = a.state == AgentState.LOST;
         setState(a, AgentState.LOST);
         if (!wasLost) {
-            routes.using(a.name()).forEach(r -> repairRoute(r.modelHash()));
+            routes.using(a.name()).forEach(r -> placement.repair(r.modelHash()));
         }
         failDeployments(a.name(), null, "agent " + a.name() + " was lost");
         if (a.identity != null) {
@@ -745,7 +616,7 @@ final class BrokerLoop {
 
     // ---- helpers -----------------------------------------------------------------------------
 
-    private void send(byte[] identity, Message m) {
+    void send(byte[] identity, Message m) {
         if (!Wire.send(router, identity, Codec.encode(m), true)) {
             log.debug("peer {} unreachable for {}", shortId(identity), m.command());
         }

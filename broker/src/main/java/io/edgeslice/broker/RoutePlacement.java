@@ -1,0 +1,182 @@
+package io.edgeslice.broker;
+
+import io.edgeslice.broker.store.AgentState;
+import io.edgeslice.broker.store.MetricTable;
+import io.edgeslice.protocol.ErrorCode;
+import io.edgeslice.protocol.Hashing;
+import io.edgeslice.protocol.Message;
+import io.edgeslice.protocol.ProtocolException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * Places a model's slices on agents and keeps the routes whole: a DEPLOY_ROUTE deploys each slice
+ * on its agent and, once every agent holds its slice, publishes the route under a new epoch to the
+ * route's agents and the client; when a stage's agent drops out, its slice moves to another healthy
+ * agent the same way. Runs on the broker's loop thread, with the loop's state.
+ */
+final class RoutePlacement {
+    /** Deploys a model on an agent; the future completes when the agent's heartbeat lists it. */
+    @FunctionalInterface
+    interface Deployer {
+        void deploy(String modelHash, String agent, CompletableFuture<Void> done);
+    }
+
+    /** Sends a message to a peer's routing identity. */
+    @FunctionalInterface
+    interface Sender {
+        void send(byte[] identity, Message m);
+    }
+
+    private final RouteBook routes;
+    private final Map<String, AgentEntry> agentsByName;
+    private final ModelRepository models;
+    private final MetricTable store;
+    private final EventLog events;
+    private final Deployer deployer;
+    private final Sender sender;
+
+    RoutePlacement(RouteBook routes, Map<String, AgentEntry> agentsByName, ModelRepository models, MetricTable store, EventLog events,
+                   Deployer deployer, Sender sender) {
+        this.routes = routes;
+        this.agentsByName = agentsByName;
+        this.models = models;
+        this.store = store;
+        this.events = events;
+        this.deployer = deployer;
+        this.sender = sender;
+    }
+
+    /** Places each slice on its agent (chosen here when not named), then publishes the route. */
+    void deployRoute(byte[] client, Message.DeployRoute d) {
+        List<Message.Stage> stages = d.stages();
+        if (stages.isEmpty() || stages.get(0).start() != 0) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, "a route's first slice must start at position 0");
+        }
+        for (int i = 0; i < stages.size(); i++) {
+            Message.Stage st = stages.get(i);
+            if (st.end() <= st.start() || (i > 0 && stages.get(i - 1).end() != st.start())) {
+                throw new ProtocolException(ErrorCode.BAD_REQUEST, "slices must be contiguous and non-empty; slice " + i + " is " + st.start() + "-" + st.end());
+            }
+            if (models.size(st.sliceHash()) < 0) {
+                throw new ProtocolException(ErrorCode.MODEL_MISSING, "slice " + st.start() + "-" + st.end() + " (" + st.sliceHash() + ") was not uploaded");
+            }
+        }
+        List<String> placement = new ArrayList<>();
+        for (Message.Stage st : stages) {
+            String chosen = st.agent().isEmpty() ? chooseStageAgent(st, placement) : st.agent();
+            AgentEntry a = chosen == null ? null : agentsByName.get(chosen);
+            if (a == null || !a.reachable()) {
+                throw new ProtocolException(ErrorCode.BAD_REQUEST, chosen == null ? "no healthy agent can take slice " + st.start() + "-" + st.end()
+                        : a == null ? "placement names unknown agent " + chosen : "placement names agent " + chosen + ", which is " + a.state.lowerName());
+            }
+            placement.add(chosen);
+        }
+        placeStages(d.modelHash(), stages, placement, err -> sender.send(client, new Message.Failed(Message.NO_TASK, 0, ErrorCode.BAD_REQUEST,
+                "deploying the route failed: " + err)), route -> sender.send(client, route));
+    }
+
+    /** A healthy agent for a slice, preferring agents not yet in this route, then the least loaded. */
+    private String chooseStageAgent(Message.Stage st, List<String> taken) {
+        AgentEntry best = null;
+        for (AgentEntry a : agentsByName.values()) {
+            if (!a.canReceive() || !a.fits(st.sliceSize())) {
+                continue;
+            }
+            if (best == null || taken.contains(best.name()) && !taken.contains(a.name())
+                    || taken.contains(best.name()) == taken.contains(a.name()) && BrokerLoop.better(a, best, st.sliceHash())) {
+                best = a;
+            }
+        }
+        return best == null ? null : best.name();
+    }
+
+    /** Deploys every slice on its agent; once all are there, installs the route under a new epoch. */
+    private void placeStages(String modelHash, List<Message.Stage> stages, List<String> agents,
+                             Consumer<String> onError, Consumer<Message.Route> onDone) {
+        List<CompletableFuture<Void>> placed = new ArrayList<>();
+        for (int i = 0; i < stages.size(); i++) {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            placed.add(f);
+            deployer.deploy(stages.get(i).sliceHash(), agents.get(i), f);
+        }
+        // deployments complete on this thread (heartbeats), so the continuation runs here too
+        CompletableFuture.allOf(placed.toArray(CompletableFuture[]::new)).whenComplete((v, err) -> {
+            if (err != null) {
+                onError.accept(err.getCause() != null ? err.getCause().getMessage() : err.getMessage());
+                return;
+            }
+            List<Message.Stage> placedStages = new ArrayList<>();
+            for (int i = 0; i < stages.size(); i++) {
+                Message.Stage st = stages.get(i);
+                AgentEntry a = agentsByName.get(agents.get(i));
+                placedStages.add(new Message.Stage(st.start(), st.end(), st.sliceHash(), models.size(st.sliceHash()), a.name(),
+                        a.record.dataEndpoint()));
+            }
+            Message.Route route = new Message.Route(modelHash, routes.nextEpoch(modelHash), placedStages);
+            routes.put(route);
+            store.routeSaved(route);
+            for (String name : RouteBook.agents(route)) {
+                AgentEntry a = agentsByName.get(name);
+                if (a != null && a.identity != null) {
+                    sender.send(a.identity, route);
+                }
+            }
+            events.add(BrokerEvent.Severity.INFO, BrokerEvent.Kind.ROUTE_CHANGED, modelHash, "route of model "
+                    + Hashing.shortHash(modelHash) + " epoch " + route.epoch() + ": " + describe(route));
+            onDone.accept(route);
+        });
+    }
+
+    /** Moves the slices of lost agents to other healthy agents, under a new epoch. */
+    void repair(String modelHash) {
+        Message.Route r = routes.get(modelHash);
+        if (r == null || !routes.startRepair(modelHash)) {
+            return;
+        }
+        List<String> agents = new ArrayList<>();
+        List<String> keep = new ArrayList<>();
+        for (Message.Stage st : r.stages()) {
+            AgentEntry a = agentsByName.get(st.agent());
+            keep.add(a != null && a.state == AgentState.HEALTHY ? st.agent() : null);
+        }
+        for (int i = 0; i < r.stages().size(); i++) {
+            String name = keep.get(i);
+            if (name == null) {
+                List<String> taken = new ArrayList<>(keep.stream().filter(Objects::nonNull).toList());
+                taken.addAll(agents);
+                name = chooseStageAgent(r.stages().get(i), taken);
+                if (name == null) {
+                    routes.endRepair(modelHash);
+                    events.add(BrokerEvent.Severity.ERROR, BrokerEvent.Kind.ROUTE_CHANGED, modelHash, "route of model "
+                            + Hashing.shortHash(modelHash) + " is broken: no healthy agent can take slice "
+                            + r.stages().get(i).start() + "-" + r.stages().get(i).end());
+                    return;
+                }
+            }
+            agents.add(name);
+        }
+        placeStages(modelHash, r.stages(), agents, err -> {
+            routes.endRepair(modelHash);
+            events.add(BrokerEvent.Severity.ERROR, BrokerEvent.Kind.ROUTE_CHANGED, modelHash, "repairing the route of model "
+                    + Hashing.shortHash(modelHash) + " failed: " + err);
+        }, route -> {
+            routes.endRepair(modelHash);
+            if (route.stages().stream().anyMatch(st -> !agentsByName.get(st.agent()).canReceive())) {
+                repair(modelHash); // another agent was lost meanwhile
+            }
+        });
+    }
+
+    private static String describe(Message.Route r) {
+        StringBuilder sb = new StringBuilder();
+        for (Message.Stage st : r.stages()) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(st.start()).append('-').append(st.end()).append('@').append(st.agent());
+        }
+        return sb.toString();
+    }
+}

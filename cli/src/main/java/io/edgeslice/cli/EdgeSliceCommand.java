@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 /** The {@code edgeslice} command: one entry point for every role and tool. */
 @Command(name = "edgeslice", mixinStandardHelpOptions = true, version = "EdgeSlice 0.1.0",
         description = "Sliced deep-learning inference across a fleet of edge devices.",
-        subcommands = {BrokerCommand.class, AgentCommand.class, SubmitCommand.class, TopCommand.class, DemoCommand.class,
+        subcommands = {BrokerCommand.class, AgentCommand.class, SubmitCommand.class, TopCommand.class, DemoCommand.class, ConsoleCommand.class,
                 DeployCommand.class, RoutesCommand.class, BenchCommand.class,
                 AnalyzeCommand.class, SliceCommand.class, VerifyCommand.class, ProfileCommand.class, PlanCommand.class,
                 CommandLine.HelpCommand.class})

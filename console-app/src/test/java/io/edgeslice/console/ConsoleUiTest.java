@@ -1,0 +1,295 @@
+package io.edgeslice.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import atlantafx.base.controls.Notification;
+import atlantafx.base.theme.PrimerDark;
+import io.edgeslice.broker.Broker;
+import io.edgeslice.broker.BrokerConfig;
+import io.edgeslice.broker.store.InMemoryMetricTable;
+import io.edgeslice.console.agents.AgentItem;
+import io.edgeslice.console.agents.AgentStatus;
+import io.edgeslice.console.agents.DeploymentItem;
+import io.edgeslice.console.models.ModelItem;
+import io.edgeslice.console.testing.AgentProcesses;
+import io.edgeslice.protocol.Message;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import javafx.application.Application;
+import javafx.css.PseudoClass;
+import javafx.scene.Node;
+import javafx.scene.Scene;
+import javafx.scene.control.Label;
+import javafx.scene.control.ListCell;
+import javafx.scene.control.TableRow;
+import javafx.scene.input.ClipboardContent;
+import javafx.scene.input.TransferMode;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.VBox;
+import javafx.scene.paint.Color;
+import javafx.scene.shape.Rectangle;
+import javafx.stage.Stage;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.testfx.api.FxRobot;
+import org.testfx.api.FxToolkit;
+import org.testfx.util.WaitForAsyncUtils;
+
+/**
+ * The console's views against a real embedded broker and a real agent process (headless Monocle).
+ * One agent serves the whole class, in the order an operator would meet it: it joins, a model is
+ * dropped on the window and dragged onto it, charts fill, a bad file is refused, the agent dies.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ConsoleUiTest {
+    private static final PseudoClass LOST = PseudoClass.getPseudoClass("lost");
+
+    @TempDir
+    static Path dir;
+    private final FxRobot robot = new FxRobot();
+    private Broker broker;
+    private ConsoleRuntime runtime;
+    private ConsoleView view;
+    private AgentLauncher.RunningAgent agent;
+    /** What the test's drag source puts on the dragboard as files, like a file manager would. */
+    private volatile File dragged;
+
+    @BeforeAll
+    void start() throws Exception {
+        broker = Broker.start(BrokerConfig.onPort(0, dir.resolve("models")), new InMemoryMetricTable());
+        Stage stage = FxToolkit.registerPrimaryStage();
+        FxToolkit.setupStage(s -> {
+            Application.setUserAgentStylesheet(new PrimerDark().getUserAgentStylesheet());
+            runtime = ConsoleRuntime.start(ConsoleSource.of(broker, "tcp://*:0"));
+            view = new ConsoleView(runtime.viewModel());
+            Label fileSource = new Label("drag a file from here");
+            fileSource.setId("test-file-source");
+            fileSource.setOnDragDetected(e -> {
+                ClipboardContent c = new ClipboardContent();
+                c.putFiles(List.of(dragged));
+                fileSource.startDragAndDrop(TransferMode.COPY).setContent(c);
+                e.consume();
+            });
+            VBox root = new VBox(view, fileSource);
+            VBox.setVgrow(view, Priority.ALWAYS);
+            s.setScene(new Scene(root, ConsoleWindow.WIDTH, ConsoleWindow.HEIGHT));
+            s.show();
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(stage.isShowing()).isTrue();
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (agent != null) {
+            agent.close();
+        }
+        FxToolkit.cleanupStages();
+        if (runtime != null) {
+            runtime.close();
+        }
+        broker.close();
+    }
+
+    @Test
+    @Order(1)
+    void anAgentThatJoinsAppearsInTheTableWithinTwoSeconds() throws Exception {
+        agent = new AgentProcesses().start(broker.endpoint(), "a1", Files.createDirectories(dir.resolve("cache-a1")), dir.resolve("a1.log"));
+        await(Duration.ofSeconds(90), () -> brokerRow("a1").isPresent(), "a1 to register with the broker; log " + agent.log());
+        long joined = System.nanoTime();
+
+        await(Duration.ofSeconds(2), () -> rowNode("a1").isPresent(), "a1's row in the Metric Table");
+        long ms = (System.nanoTime() - joined) / 1_000_000;
+        System.out.println("a1 joined -> row shown: " + ms + " ms");
+        assertThat(ms).as("ms from the broker listing a1 to its row").isLessThanOrEqualTo(2000);
+        assertThat(fx(() -> tableTexts())).contains("a1", "healthy");
+    }
+
+    @Test
+    @Order(2)
+    void aModelDroppedOnTheWindowAndDraggedOntoTheAgentIsDeployedAndTheDagRecolours() throws Exception {
+        dragged = Fixtures.blazefaceFront().toFile();
+        robot.drag("#test-file-source").dropTo("#models-list");
+        await(Duration.ofSeconds(30), () -> fx(() -> firstModel().map(m -> m.status() == ModelItem.Status.READY).orElse(false)),
+                "the dropped model to be imported and analysed");
+        ModelItem model = fx(() -> firstModel().orElseThrow());
+        assertThat(Files.exists(dir.resolve("models").resolve(model.hash() + ".onnx"))).isTrue();
+        await(Duration.ofSeconds(20), () -> fx(() -> !view.dagView().unitShapes().isEmpty()), "the DAG to be laid out");
+        Color unplaced = Color.web(AgentColors.UNPLACED);
+        assertThat(fx(() -> fills())).containsOnly(unplaced);
+
+        Node cell = fx(() -> robot.lookup("#models-list .list-cell").queryAll().stream()
+                .filter(n -> n instanceof ListCell<?> c && c.getItem() == model).findFirst().orElseThrow());
+        robot.drag(cell).dropTo(rowNode("a1").orElseThrow());
+
+        await(Duration.ofSeconds(60), () -> brokerRow("a1").map(r -> r.models().contains(model.hash())).orElse(false),
+                "a1's heartbeat to list the deployed model");
+        await(Duration.ofSeconds(3), () -> fx(() -> deployments().stream().anyMatch(d -> d.state() == DeploymentItem.State.DONE)),
+                "the deployment to show as done");
+        Color a1 = Color.web(fx(() -> runtime.viewModel().agents().find("a1").color()));
+        await(Duration.ofSeconds(3), () -> fx(() -> fills().equals(Set.of(a1))), "the DAG to take a1's colour");
+        assertThat(fx(() -> tableTexts())).anyMatch(t -> t.contains(model.fileName()));
+    }
+
+    @Test
+    @Order(3)
+    void selectingASliceSelectsItsAgentsRowAndChartsAndABlockExpandsOnDoubleClick() throws Exception {
+        fx(() -> {
+            runtime.viewModel().selection().agentProperty().set(null);
+            return null;
+        });
+        // a block whose middle is on screen: the robot clicks screen coordinates
+        javafx.geometry.Bounds viewport = fx(() -> robot.lookup(".dag-view .scroll-pane").query().localToScreen(
+                robot.lookup(".dag-view .scroll-pane").query().getLayoutBounds()));
+        Rectangle unit = fx(() -> view.dagView().unitShapes().stream().filter(r -> r.getStyleClass().contains("block"))
+                .filter(r -> {
+                    javafx.geometry.Bounds b = r.localToScreen(r.getLayoutBounds());
+                    return viewport.contains(b.getCenterX(), b.getCenterY());
+                }).findFirst().orElseThrow());
+        robot.clickOn(unit);
+        await(Duration.ofSeconds(2), () -> fx(() -> "a1".equals(runtime.viewModel().selection().agentProperty().get())),
+                "the slice's agent to be selected");
+        assertThat(fx(() -> ((AgentItem) robot.lookup("#agents-table").queryTableView().getSelectionModel().getSelectedItem()).name()))
+                .isEqualTo("a1");
+        assertThat(fx(() -> robot.lookup("#charts-list").queryListView().getSelectionModel().getSelectedItem()))
+                .isSameAs(fx(() -> runtime.viewModel().charts().find("a1")));
+
+        int before = fx(() -> view.dagView().unitShapes().size());
+        // a double click as the scene delivers it; the robot's two clicks are not reliably one gesture on a loaded machine
+        fx(() -> {
+            javafx.geometry.Point2D c = unit.localToScene(unit.getX() + unit.getWidth() / 2, unit.getY() + unit.getHeight() / 2);
+            javafx.event.Event.fireEvent(unit, new javafx.scene.input.MouseEvent(javafx.scene.input.MouseEvent.MOUSE_CLICKED, c.getX(), c.getY(),
+                    0, 0, javafx.scene.input.MouseButton.PRIMARY, 2, false, false, false, false, true, false, false, true, false, true, null));
+            return null;
+        });
+        await(Duration.ofSeconds(10), () -> fx(() -> view.dagView().unitShapes().size()) > before, "the block to expand into its nodes");
+    }
+
+    @Test
+    @Order(4)
+    void chartsReceivePoints() throws Exception {
+        await(Duration.ofSeconds(10), () -> fx(() -> view.chartsView().plottedPoints("a1")) >= 8, "a1's charts to plot points");
+        int before = fx(() -> runtime.viewModel().charts().find("a1").cpu().size());
+        await(Duration.ofSeconds(5), () -> fx(() -> runtime.viewModel().charts().find("a1").cpu().size()) > before,
+                "a new CPU point from a1's next heartbeat");
+    }
+
+    @Test
+    @Order(5)
+    void aDroppedFileThatIsNotOnnxGivesAClearErrorAndChangesNothing() throws Exception {
+        Path notes = Files.writeString(dir.resolve("notes.txt"), "shopping list");
+        List<ModelItem> modelsBefore = fx(() -> List.copyOf(runtime.viewModel().models().models()));
+        List<Path> storeBefore = listing(dir.resolve("models"));
+        dragged = notes.toFile();
+
+        robot.drag("#test-file-source").dropTo("#models-list");
+
+        String expected = "notes.txt is not an ONNX model: expected a .onnx file";
+        await(Duration.ofSeconds(5), () -> fx(() -> robot.lookup(".notification").queryAll().stream()
+                .anyMatch(n -> ((Notification) n).getMessage().contains(expected))), "a notification naming the file");
+        assertThat(fx(() -> runtime.viewModel().events().all())).anySatisfy(e -> {
+            assertThat(e.kind()).isEqualTo("CONSOLE");
+            assertThat(e.message()).isEqualTo(expected);
+        });
+        assertThat(fx(() -> List.copyOf(runtime.viewModel().models().models()))).isEqualTo(modelsBefore);
+        assertThat(listing(dir.resolve("models"))).isEqualTo(storeBefore);
+    }
+
+    @Test
+    @Order(6)
+    void aKilledAgentTurnsLostWithinFourSeconds() throws Exception {
+        agent.kill();
+        long killed = System.nanoTime();
+        await(Duration.ofSeconds(4), () -> fx(() -> rowNode("a1").map(r -> r.getPseudoClassStates().contains(LOST)).orElse(false)
+                && runtime.viewModel().agents().find("a1").status() == AgentStatus.LOST), "a1's row to turn lost");
+        long ms = (System.nanoTime() - killed) / 1_000_000;
+        System.out.println("a1 killed -> row lost: " + ms + " ms");
+        assertThat(ms).isLessThanOrEqualTo(4000);
+        assertThat(fx(() -> runtime.viewModel().header().lostProperty().get())).isEqualTo(1);
+    }
+
+    @Test
+    @Order(7)
+    void aLostAgentIsABlockedDropTargetWhileDragging() throws Exception {
+        Path other = Fixtures.sampleModel("jp.keijiro.mlsd/ONNX/mlsd_320x320_tiny.onnx");
+        ModelItem model = fx(() -> runtime.viewModel().models().addModel(other, "")).get(30, TimeUnit.SECONDS);
+        Node cell = fx(() -> robot.lookup("#models-list .list-cell").queryAll().stream()
+                .filter(n -> n instanceof ListCell<?> c && c.getItem() == model).findFirst().orElseThrow());
+        TableRow<?> row = rowNode("a1").orElseThrow();
+
+        robot.drag(cell).moveTo(row);
+        await(Duration.ofSeconds(3), () -> fx(() -> row.getPseudoClassStates().contains(PseudoClass.getPseudoClass("drop-bad"))),
+                "the lost agent's row to show the drop as blocked");
+        assertThat(fx(() -> robot.lookup("#drop-hint").queryLabeled().getText())).startsWith("Blocked: a1 is lost");
+        robot.drop();
+
+        WaitForAsyncUtils.waitForFxEvents();
+        assertThat(fx(() -> deployments().stream().filter(d -> d.what().modelHash().equals(model.hash())).toList())).isEmpty();
+        assertThat(fx(() -> row.getPseudoClassStates().contains(PseudoClass.getPseudoClass("drop-bad")))).isFalse();
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------
+
+    private Optional<Message.AgentRow> brokerRow(String name) {
+        return broker.snapshot().agents().stream().filter(r -> r.name().equals(name)).findFirst();
+    }
+
+    /** The visible table row of an agent (FX thread or not: reads only). */
+    private Optional<TableRow<?>> rowNode(String name) {
+        return robot.lookup("#agents-table .table-row-cell").queryAll().stream().<TableRow<?>>map(n -> (TableRow<?>) n)
+                .filter(r -> r.getItem() instanceof AgentItem a && a.name().equals(name)).findFirst();
+    }
+
+    private List<String> tableTexts() {
+        return robot.lookup("#agents-table .table-cell").queryAll().stream().map(n -> ((javafx.scene.control.Labeled) n).getText())
+                .filter(t -> t != null).toList();
+    }
+
+    private Optional<ModelItem> firstModel() {
+        return runtime.viewModel().models().models().stream().findFirst();
+    }
+
+    private List<DeploymentItem> deployments() {
+        return List.copyOf(runtime.viewModel().deployments().deployments());
+    }
+
+    private Set<Color> fills() {
+        return view.dagView().unitShapes().stream().map(Rectangle::getFill).map(Color.class::cast).collect(Collectors.toSet());
+    }
+
+    private static List<Path> listing(Path d) throws Exception {
+        try (Stream<Path> s = Files.list(d)) {
+            return s.sorted().toList();
+        }
+    }
+
+    private static <T> T fx(Callable<T> c) throws Exception {
+        return WaitForAsyncUtils.asyncFx(c).get(10, TimeUnit.SECONDS);
+    }
+
+    private static void await(Duration timeout, Callable<Boolean> condition, String what) throws Exception {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (!condition.call()) {
+            if (System.nanoTime() > end) {
+                throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for " + what);
+            }
+            Thread.sleep(25);
+        }
+    }
+}

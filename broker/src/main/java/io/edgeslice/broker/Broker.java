@@ -3,6 +3,7 @@ package io.edgeslice.broker;
 import io.edgeslice.broker.store.AgentMetrics;
 import io.edgeslice.broker.store.MetricTable;
 import io.edgeslice.protocol.Hashing;
+import io.edgeslice.protocol.Message;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -105,7 +106,7 @@ public final class Broker implements AutoCloseable {
     private void publish(BrokerLoop loop) {
         BrokerStats s = loop.stats;
         snapshot = new BrokerSnapshot(endpoint(), store.describe(), loop.rows(), loop.queueLength(), loop.runningCount(),
-                s.submitted, s.completed, s.failed, s.redispatched, s.rejected, loop.events.snapshot());
+                s.submitted, s.completed, s.failed, s.redispatched, s.rejected, loop.events.snapshot(), loop.routes());
     }
 
     /**
@@ -116,6 +117,24 @@ public final class Broker implements AutoCloseable {
     public CompletableFuture<Void> deploy(String modelHash, String agentName) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         commands.add(loop -> loop.deploy(modelHash, agentName, done));
+        return done;
+    }
+
+    /**
+     * Places uploaded or imported slices of a model on agents as its route (stages with an empty
+     * agent are placed by the broker); completes with the route once every agent holds its slice,
+     * or with a {@link DeployException}. Safe from any thread.
+     */
+    public CompletableFuture<Message.Route> deployRoute(String modelHash, List<Message.Stage> stages) {
+        CompletableFuture<Message.Route> done = new CompletableFuture<>();
+        commands.add(loop -> loop.deployRoute(modelHash, stages, done));
+        return done;
+    }
+
+    /** Moves the slice of a model's route that starts at {@code start} to another agent (a new epoch). Safe from any thread. */
+    public CompletableFuture<Message.Route> moveSlice(String modelHash, int start, String agentName) {
+        CompletableFuture<Message.Route> done = new CompletableFuture<>();
+        commands.add(loop -> loop.moveSlice(modelHash, start, agentName, done));
         return done;
     }
 

@@ -515,6 +515,27 @@ final class BrokerLoop {
         send(a.identity, new Message.Deploy(modelHash, size));
     }
 
+    /** For the embedding console: place a route, or move one of its slices; the future carries the new route. */
+    void deployRoute(String modelHash, List<Message.Stage> stages, CompletableFuture<Message.Route> done) {
+        try {
+            placement.deployRoute(modelHash, stages, err -> done.completeExceptionally(new DeployException(err)), done::complete);
+        } catch (ProtocolException e) {
+            done.completeExceptionally(new DeployException(e.getMessage()));
+        }
+    }
+
+    void moveSlice(String modelHash, int start, String agent, CompletableFuture<Message.Route> done) {
+        try {
+            placement.moveSlice(modelHash, start, agent, err -> done.completeExceptionally(new DeployException(err)), done::complete);
+        } catch (ProtocolException e) {
+            done.completeExceptionally(new DeployException(e.getMessage()));
+        }
+    }
+
+    List<Message.Route> routes() {
+        return routes.all();
+    }
+
     private void failDeployments(String agent, String messageOrNull, String reason) {
         for (String hash : deployments.fail(agent, messageOrNull, reason)) {
             events.add(BrokerEvent.Severity.ERROR, BrokerEvent.Kind.DEPLOY_FAILED, agent,

@@ -9,9 +9,10 @@ import java.util.List;
  */
 public record BrokerSnapshot(String endpoint, String store, List<Message.AgentRow> agents, int queued, int running,
                              long submitted, long completed, long failed, long redispatched, long rejected,
-                             List<BrokerEvent> events) {
+                             List<BrokerEvent> events, List<Message.Route> routes) {
     public BrokerSnapshot {
         agents = List.copyOf(agents);
         events = List.copyOf(events);
+        routes = List.copyOf(routes);
     }
 }

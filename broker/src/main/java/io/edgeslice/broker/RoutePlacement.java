@@ -53,7 +53,12 @@ final class RoutePlacement {
 
     /** Places each slice on its agent (chosen here when not named), then publishes the route. */
     void deployRoute(byte[] client, Message.DeployRoute d) {
-        List<Message.Stage> stages = d.stages();
+        deployRoute(d.modelHash(), d.stages(), err -> sender.send(client, new Message.Failed(Message.NO_TASK, 0, ErrorCode.BAD_REQUEST,
+                "deploying the route failed: " + err)), route -> sender.send(client, route));
+    }
+
+    /** Validates the stages (ProtocolException names what is wrong), then places them; exactly one callback runs. */
+    void deployRoute(String modelHash, List<Message.Stage> stages, Consumer<String> onError, Consumer<Message.Route> onDone) {
         if (stages.isEmpty() || stages.get(0).start() != 0) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "a route's first slice must start at position 0");
         }
@@ -76,8 +81,35 @@ final class RoutePlacement {
             }
             placement.add(chosen);
         }
-        placeStages(d.modelHash(), stages, placement, err -> sender.send(client, new Message.Failed(Message.NO_TASK, 0, ErrorCode.BAD_REQUEST,
-                "deploying the route failed: " + err)), route -> sender.send(client, route));
+        placeStages(modelHash, stages, placement, onError, onDone);
+    }
+
+    /** Moves one slice of a model's route (the stage starting at {@code start}) to another agent, under a new epoch. */
+    void moveSlice(String modelHash, int start, String agent, Consumer<String> onError, Consumer<Message.Route> onDone) {
+        Message.Route r = routes.get(modelHash);
+        if (r == null) {
+            throw new ProtocolException(ErrorCode.NO_ROUTE, "no route is deployed for model " + modelHash);
+        }
+        List<String> agents = new ArrayList<>(r.stages().stream().map(Message.Stage::agent).toList());
+        int index = -1;
+        for (int i = 0; i < r.stages().size(); i++) {
+            if (r.stages().get(i).start() == start) {
+                index = i;
+            }
+        }
+        if (index < 0) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, "the route of model " + Hashing.shortHash(modelHash) + " has no slice starting at " + start);
+        }
+        AgentEntry a = agentsByName.get(agent);
+        Message.Stage st = r.stages().get(index);
+        if (a == null || !a.reachable()) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, a == null ? "no agent named " + agent : "agent " + agent + " is " + a.state.lowerName());
+        }
+        if (!a.fits(st.sliceSize())) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, "slice " + st.start() + "-" + st.end() + " does not fit agent " + agent);
+        }
+        agents.set(index, agent);
+        placeStages(modelHash, r.stages(), agents, onError, onDone);
     }
 
     /** A healthy agent for a slice, preferring agents not yet in this route, then the least loaded. */

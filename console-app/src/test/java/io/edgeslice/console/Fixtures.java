@@ -26,7 +26,7 @@ public final class Fixtures {
     }
 
     public static BrokerSnapshot snapshot(List<Message.AgentRow> rows, List<BrokerEvent> events) {
-        return new BrokerSnapshot("tcp://127.0.0.1:5555", "memory", rows, 0, 0, 0, 0, 0, 0, 0, events);
+        return new BrokerSnapshot("tcp://127.0.0.1:5555", "memory", rows, 0, 0, 0, 0, 0, 0, 0, events, List.of());
     }
 
     public static AgentMetrics metrics(long timeMs, double cpu, long tasksDone) {

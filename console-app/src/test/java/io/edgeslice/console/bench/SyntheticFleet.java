@@ -127,7 +127,7 @@ final class SyntheticFleet implements ConsoleSource, AutoCloseable {
         }
         completed += agents.size() / 4;
         snapshot = new BrokerSnapshot("tcp://127.0.0.1:5555", "synthetic", rows, 3, agents.size() / 10, completed, completed, 0, 0, 0,
-                events);
+                events, java.util.List.of());
     }
 
     @Override

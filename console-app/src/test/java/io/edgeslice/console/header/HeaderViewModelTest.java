@@ -14,7 +14,7 @@ class HeaderViewModelTest {
     private static BrokerSnapshot snap(long completed, long failed) {
         return new BrokerSnapshot("tcp://127.0.0.1:5555", "redis://127.0.0.1:6379", List.of(row("a", "healthy", 1, 8 * GB),
                 row("b", "healthy", 1, 8 * GB), row("c", "suspect", 1, 8 * GB), row("d", "lost", 1, 8 * GB)), 3, 2, 0, completed, failed,
-                0, 0, List.of());
+                0, 0, List.of(), List.of());
     }
 
     @Test

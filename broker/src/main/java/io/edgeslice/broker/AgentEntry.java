@@ -14,6 +14,8 @@ final class AgentEntry {
     /** Routing identity of the agent's DEALER; null while the agent has not registered with this broker. */
     byte[] identity;
     long lastSeenNanos;
+    /** When the agent's TCP connection closed (0: never); it is lost unless heard from within the grace. */
+    long disconnectedNanos;
     AgentState state = AgentState.HEALTHY;
     Message.Heartbeat latest;
     final Set<UUID> inflight = new LinkedHashSet<>();

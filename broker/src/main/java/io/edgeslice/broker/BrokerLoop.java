@@ -304,11 +304,12 @@ final class BrokerLoop {
     private void peerDisconnected(byte[] identity) {
         AgentEntry agent = agentsByIdentity.get(hex(identity));
         if (agent != null && agent.state == AgentState.HEALTHY) {
+            agent.disconnectedNanos = ticker.nanos();
             events.add(BrokerEvent.Severity.WARNING, BrokerEvent.Kind.AGENT_SUSPECT, agent.name(),
                     "agent " + agent.name() + " closed its connection; suspect");
+            setState(agent, AgentState.SUSPECT);
             // a pipeline stalls at a dead stage: move its slices now rather than after the lost timeout
             routes.using(agent.name()).forEach(r -> placement.repair(r.modelHash()));
-            setState(agent, AgentState.SUSPECT);
         }
     }
 
@@ -374,9 +375,12 @@ final class BrokerLoop {
     private void sweep(long now) {
         for (AgentEntry a : agentsByName.values()) {
             long silent = now - a.lastSeenNanos;
-            if (a.state != AgentState.LOST && silent >= Liveness.LOST_AFTER_MISSED * heartbeatNanos) {
+            boolean goneSinceDisconnect = a.disconnectedNanos != 0 && a.lastSeenNanos - a.disconnectedNanos <= 0
+                    && now - a.disconnectedNanos >= Liveness.RECONNECT_GRACE.toNanos();
+            if (a.state != AgentState.LOST && (goneSinceDisconnect || silent >= Liveness.LOST_AFTER_MISSED * heartbeatNanos)) {
                 events.add(BrokerEvent.Severity.ERROR, BrokerEvent.Kind.AGENT_LOST, a.name(),
-                        "agent " + a.name() + " lost: no heartbeat for " + TimeUnit.NANOSECONDS.toMillis(silent) + " ms");
+                        "agent " + a.name() + " lost: " + (goneSinceDisconnect ? "its connection closed " + TimeUnit.NANOSECONDS.toMillis(now - a.disconnectedNanos)
+                                + " ms ago and was not made again" : "no heartbeat for " + TimeUnit.NANOSECONDS.toMillis(silent) + " ms"));
                 loseAgent(a);
             } else if (a.state == AgentState.HEALTHY && silent >= Liveness.SUSPECT_AFTER_MISSED * heartbeatNanos) {
                 events.add(BrokerEvent.Severity.WARNING, BrokerEvent.Kind.AGENT_SUSPECT, a.name(),

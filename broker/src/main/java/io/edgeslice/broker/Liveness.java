@@ -10,6 +10,11 @@ public final class Liveness {
     public static final int SUSPECT_AFTER_MISSED = 2;
     /** Silence of this many intervals makes an agent lost; its tasks are dispatched again. */
     public static final int LOST_AFTER_MISSED = 3;
+    /**
+     * An agent whose connection closed and that is not heard from again within this is lost at once,
+     * without waiting for the missed heartbeats (a killed process closes its sockets).
+     */
+    public static final Duration RECONNECT_GRACE = Duration.ofMillis(1500);
     /** A dispatched task not mentioned in the agent's heartbeats for this long is dispatched again. */
     public static final Duration LEASE = Duration.ofSeconds(5);
     /** How often the loop checks liveness, leases and deadlines. */

@@ -190,6 +190,17 @@ class BrokerTest {
     }
 
     @Test
+    void anAgentWhoseConnectionClosesIsLostAfterTheGraceWithoutWaitingForMissedHeartbeats() throws Exception {
+        ZMQ.Socket a1 = agent("a1");
+        awaitAgents(1);
+        a1.close(); // the TCP connection closes, as when the process is killed
+        awaitState("a1", "suspect");
+        clock.addAndGet(Liveness.RECONNECT_GRACE.toNanos() + 100_000_000L);
+        awaitState("a1", "lost");
+        assertThat(broker.snapshot().events()).anyMatch(e -> e.message().contains("connection closed"));
+    }
+
+    @Test
     void anUnknownAgentsHeartbeatIsAnsweredDisconnect() throws Exception {
         ZMQ.Socket stranger = peer();
         Message m = ask(stranger, Message.Heartbeat.fromBroker(1));

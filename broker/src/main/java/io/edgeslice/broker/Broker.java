@@ -126,8 +126,13 @@ public final class Broker implements AutoCloseable {
      * or with a {@link DeployException}. Safe from any thread.
      */
     public CompletableFuture<Message.Route> deployRoute(String modelHash, List<Message.Stage> stages) {
+        return deployRoute(modelHash, stages, io.edgeslice.protocol.Transport.NONE);
+    }
+
+    /** As {@link #deployRoute(String, List)}, with activations travelling by the given transport. */
+    public CompletableFuture<Message.Route> deployRoute(String modelHash, List<Message.Stage> stages, io.edgeslice.protocol.Transport transport) {
         CompletableFuture<Message.Route> done = new CompletableFuture<>();
-        commands.add(loop -> loop.deployRoute(modelHash, stages, done));
+        commands.add(loop -> loop.deployRoute(modelHash, stages, transport, done));
         return done;
     }
 

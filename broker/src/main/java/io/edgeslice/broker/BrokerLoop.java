@@ -520,9 +520,10 @@ final class BrokerLoop {
     }
 
     /** For the embedding console: place a route, or move one of its slices; the future carries the new route. */
-    void deployRoute(String modelHash, List<Message.Stage> stages, CompletableFuture<Message.Route> done) {
+    void deployRoute(String modelHash, List<Message.Stage> stages, io.edgeslice.protocol.Transport transport,
+                     CompletableFuture<Message.Route> done) {
         try {
-            placement.deployRoute(modelHash, stages, err -> done.completeExceptionally(new DeployException(err)), done::complete);
+            placement.deployRoute(modelHash, stages, transport, err -> done.completeExceptionally(new DeployException(err)), done::complete);
         } catch (ProtocolException e) {
             done.completeExceptionally(new DeployException(e.getMessage()));
         }

@@ -6,6 +6,7 @@ import io.edgeslice.protocol.ErrorCode;
 import io.edgeslice.protocol.Hashing;
 import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.ProtocolException;
+import io.edgeslice.protocol.Transport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,12 +54,13 @@ final class RoutePlacement {
 
     /** Places each slice on its agent (chosen here when not named), then publishes the route. */
     void deployRoute(byte[] client, Message.DeployRoute d) {
-        deployRoute(d.modelHash(), d.stages(), err -> sender.send(client, new Message.Failed(Message.NO_TASK, 0, ErrorCode.BAD_REQUEST,
+        deployRoute(d.modelHash(), d.stages(), d.transport(), err -> sender.send(client, new Message.Failed(Message.NO_TASK, 0, ErrorCode.BAD_REQUEST,
                 "deploying the route failed: " + err)), route -> sender.send(client, route));
     }
 
     /** Validates the stages (ProtocolException names what is wrong), then places them; exactly one callback runs. */
-    void deployRoute(String modelHash, List<Message.Stage> stages, Consumer<String> onError, Consumer<Message.Route> onDone) {
+    void deployRoute(String modelHash, List<Message.Stage> stages, Transport transport, Consumer<String> onError,
+                     Consumer<Message.Route> onDone) {
         if (stages.isEmpty() || stages.get(0).start() != 0) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "a route's first slice must start at position 0");
         }
@@ -81,7 +83,7 @@ final class RoutePlacement {
             }
             placement.add(chosen);
         }
-        placeStages(modelHash, stages, placement, onError, onDone);
+        placeStages(modelHash, stages, placement, transport, onError, onDone);
     }
 
     /** Moves one slice of a model's route (the stage starting at {@code start}) to another agent, under a new epoch. */
@@ -109,7 +111,7 @@ final class RoutePlacement {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "slice " + st.start() + "-" + st.end() + " does not fit agent " + agent);
         }
         agents.set(index, agent);
-        placeStages(modelHash, r.stages(), agents, onError, onDone);
+        placeStages(modelHash, r.stages(), agents, r.transport(), onError, onDone);
     }
 
     /** A healthy agent for a slice, preferring agents not yet in this route, then the least loaded. */
@@ -128,7 +130,7 @@ final class RoutePlacement {
     }
 
     /** Deploys every slice on its agent; once all are there, installs the route under a new epoch. */
-    private void placeStages(String modelHash, List<Message.Stage> stages, List<String> agents,
+    private void placeStages(String modelHash, List<Message.Stage> stages, List<String> agents, Transport transport,
                              Consumer<String> onError, Consumer<Message.Route> onDone) {
         List<CompletableFuture<Void>> placed = new ArrayList<>();
         for (int i = 0; i < stages.size(); i++) {
@@ -149,7 +151,7 @@ final class RoutePlacement {
                 placedStages.add(new Message.Stage(st.start(), st.end(), st.sliceHash(), models.size(st.sliceHash()), a.name(),
                         a.record.dataEndpoint()));
             }
-            Message.Route route = new Message.Route(modelHash, routes.nextEpoch(modelHash), placedStages);
+            Message.Route route = new Message.Route(modelHash, routes.nextEpoch(modelHash), placedStages, transport);
             routes.put(route);
             store.routeSaved(route);
             for (String name : RouteBook.agents(route)) {
@@ -192,7 +194,7 @@ final class RoutePlacement {
             }
             agents.add(name);
         }
-        placeStages(modelHash, r.stages(), agents, err -> {
+        placeStages(modelHash, r.stages(), agents, r.transport(), err -> {
             routes.endRepair(modelHash);
             events.add(BrokerEvent.Severity.ERROR, BrokerEvent.Kind.ROUTE_CHANGED, modelHash, "repairing the route of model "
                     + Hashing.shortHash(modelHash) + " failed: " + err);

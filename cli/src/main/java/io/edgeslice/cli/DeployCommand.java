@@ -47,6 +47,10 @@ final class DeployCommand implements Callable<Integer> {
     @Option(names = "--input-shape", paramLabel = "NAME=DIMS", description = "Shape of an input with dynamic dimensions, e.g. x=1x3x320x320.")
     List<String> inputShapes = new ArrayList<>();
 
+    @Option(names = "--transport", defaultValue = "NONE", description = "How activations travel between stages: "
+            + "NONE (raw, for fast links), LZ4 (lossless compression, for slow links), FP16 (halves float32, lossy) (default: ${DEFAULT-VALUE}).")
+    io.edgeslice.protocol.Transport transport;
+
     @Option(names = "--json", description = "Print the route as JSON.")
     boolean json;
 
@@ -98,7 +102,7 @@ final class DeployCommand implements Callable<Integer> {
                 String hash = client.uploadModel(file, Duration.ofMinutes(5), b -> { });
                 stages.add(new Message.Stage(s.start(), s.end(), hash, Files.size(file), agents.isEmpty() ? "" : agents.get(i), ""));
             }
-            Message.Route route = client.deployRoute(Hashing.sha256(model), stages, Duration.ofMinutes(5));
+            Message.Route route = client.deployRoute(Hashing.sha256(model), stages, transport, Duration.ofMinutes(5));
             spec.commandLine().getOut().println(json ? Json.line(RoutesCommand.toJson(List.of(route)).get("routes").get(0))
                     : RoutesCommand.describe(route));
             spec.commandLine().getOut().flush();

@@ -122,6 +122,22 @@ class PipelineTest {
         }
     }
 
+    @Test
+    void activationsCompressedWithLz4GiveTheWholeModelsAnswer() throws Exception {
+        Path model = TestModels.blazefaceFront();
+        try (Broker broker = Broker.start(BrokerConfig.onPort(0, dir.resolve("models")), new InMemoryMetricTable());
+             Cluster c = new Cluster(dir, "memory", broker.port());
+             EdgeSliceClient client = new EdgeSliceClient(broker.endpoint())) {
+            c.startAgent("a1");
+            c.startAgent("a2");
+            c.await("two agents", Duration.ofSeconds(30), Cluster.healthy(2));
+            assertThat(EdgeSliceCommand.commandLine().execute("deploy", "--broker", broker.endpoint(), "--model", model.toString(),
+                    "--placement", "0-40@a1,40-93@a2", "--transport", "LZ4")).isZero();
+            assertThat(client.route(Hashing.sha256(model), Duration.ofSeconds(5)).transport()).isEqualTo(io.edgeslice.protocol.Transport.LZ4);
+            assertThat(runAndCompare(broker.endpoint(), model, 10)).isLessThanOrEqualTo(1e-5);
+        }
+    }
+
     /** Sends n requests through the model's route; returns the largest difference from the whole model. */
     private static double runAndCompare(String broker, Path model, int n) {
         try (LocalModel local = new LocalModel(model, ai.onnxruntime.OrtSession.SessionOptions.OptLevel.EXTENDED_OPT);

@@ -160,8 +160,13 @@ public final class EdgeSliceClient implements AutoCloseable {
      * placed by the broker) and waits for the route.
      */
     public Message.Route deployRoute(String modelHash, List<Message.Stage> stages, Duration timeout) {
+        return deployRoute(modelHash, stages, io.edgeslice.protocol.Transport.NONE, timeout);
+    }
+
+    /** As {@link #deployRoute(String, List, Duration)}, with activations travelling by the given transport. */
+    public Message.Route deployRoute(String modelHash, List<Message.Stage> stages, io.edgeslice.protocol.Transport transport, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        send(new Message.DeployRoute(modelHash, stages));
+        send(new Message.DeployRoute(modelHash, stages, transport));
         while (true) {
             Message m = receive(deadline, "deployment of the route");
             if (m instanceof Message.Route r && r.modelHash().equals(modelHash)) {

@@ -174,7 +174,7 @@ final class PipelineSession {
         p.acked = false;
         p.epoch = route.epoch();
         Wire.send(first, null, new Message.Activation(p.request.id(), p.attempt, route.epoch(), modelHash, 0, 0, replyTo,
-                Codec.tensorsCrc(inputs), inputs), false);
+                Codec.tensorsCrc(inputs), route.transport(), inputs), false);
     }
 
     private void drain(ZMQ.Socket socket, boolean router) {

@@ -167,7 +167,7 @@ final class Pipeline {
             return true;
         }
         Message.Activation out = new Message.Activation(in.taskId(), in.attempt(), route.epoch(), in.modelHash(), job.stage.start(),
-                job.stage.end(), in.replyTo(), Codec.tensorsCrc(r.outputs()), r.outputs());
+                job.stage.end(), in.replyTo(), Codec.tensorsCrc(r.outputs()), route.transport(), r.outputs());
         unacked.put(new OutKey(in.taskId(), in.attempt(), job.stage.end()), new Outgoing(out));
         resend(now);
         return true;
@@ -233,7 +233,7 @@ final class Pipeline {
                 continue; // no credit left on this link: wait for acknowledgements
             }
             Message.Activation current = new Message.Activation(a.taskId(), a.attempt(), route.epoch(), a.modelHash(), a.start(), a.end(),
-                    a.replyTo(), a.crc32c(), a.tensors());
+                    a.replyTo(), a.crc32c(), route.transport(), a.tensors());
             if (Wire.send(peer(next.dataEndpoint()), null, current, true)) {
                 o.endpoint = next.dataEndpoint();
                 o.sent = true;

@@ -26,6 +26,7 @@ public final class Codec {
         frames.add(ByteBuffer.wrap(new byte[] {MAGIC_0, MAGIC_1, VERSION, (byte) m.command().code()}));
         BodyWriter w = new BodyWriter(64);
         List<Tensor> tensors = List.of();
+        Transport transport = Transport.NONE;
         ByteBuffer payload = null;
         switch (m.command()) {
             case READY -> {
@@ -72,6 +73,7 @@ public final class Codec {
                 Message.DeployRoute d = (Message.DeployRoute) m;
                 w.hash(d.modelHash());
                 stages(w, d.stages());
+                w.u8(d.transport().code());
             }
             case ROUTE -> route(w, (Message.Route) m);
             case ROUTE_QUERY -> w.hash(((Message.RouteQuery) m).modelHash());
@@ -84,8 +86,9 @@ public final class Codec {
             case ACT -> {
                 Message.Activation a = (Message.Activation) m;
                 w.uuid(a.taskId()).i32(a.attempt()).i64(a.epoch()).hash(a.modelHash()).i32(a.start()).i32(a.end()).str(a.replyTo())
-                        .i32(a.crc32c());
+                        .i32(a.crc32c()).u8(a.transport().code());
                 tensors = a.tensors();
+                transport = a.transport();
             }
             case ACK -> {
                 Message.Ack a = (Message.Ack) m;
@@ -154,7 +157,7 @@ public final class Codec {
         }
         for (Tensor t : tensors) {
             frames.add(TensorCodec.encodeHeader(t));
-            frames.add(t.data().duplicate());
+            frames.add(transport.encode(t));
         }
         return frames;
     }
@@ -213,7 +216,7 @@ public final class Codec {
             case FETCH -> new Message.Fetch(r.hash(), r.i64(), r.i32());
             case CHUNK -> new Message.Chunk(r.hash(), r.i64(), r.i64(), r.u8(), r.i32(), r.i32(), payload(frames, cmd));
             case DEPLOY -> new Message.Deploy(r.hash(), r.i64());
-            case DEPLOY_ROUTE -> new Message.DeployRoute(r.hash(), stages(r));
+            case DEPLOY_ROUTE -> new Message.DeployRoute(r.hash(), stages(r), Transport.fromCode(r.u8()));
             case ROUTE -> route(r);
             case ROUTE_QUERY -> new Message.RouteQuery(r.hash());
             case LIST_ROUTES -> new Message.ListRoutes();
@@ -225,7 +228,18 @@ public final class Codec {
                 }
                 yield new Message.Routes(routes);
             }
-            case ACT -> new Message.Activation(r.uuid(), r.i32(), r.i64(), r.hash(), r.i32(), r.i32(), r.str(), r.i32(), tensors(r, frames, 2));
+            case ACT -> {
+                UUID id = r.uuid();
+                int attempt = r.i32();
+                long epoch = r.i64();
+                String model = r.hash();
+                int start = r.i32();
+                int end = r.i32();
+                String replyTo = r.str();
+                int crc = r.i32();
+                Transport transport = Transport.fromCode(r.u8());
+                yield new Message.Activation(id, attempt, epoch, model, start, end, replyTo, crc, transport, tensors(r, frames, 2, transport));
+            }
             case ACK -> new Message.Ack(r.uuid(), r.i32(), r.i32());
             case DISCONNECT -> new Message.Disconnect(r.str());
             case SUBMIT -> new Message.Submit(r.uuid(), r.u8(), r.i64(), r.hash(), tensors(r, frames, 2));
@@ -298,10 +312,11 @@ public final class Codec {
     private static void route(BodyWriter w, Message.Route route) {
         w.hash(route.modelHash()).i64(route.epoch());
         stages(w, route.stages());
+        w.u8(route.transport().code());
     }
 
     private static Message.Route route(BodyReader r) {
-        return new Message.Route(r.hash(), r.i64(), stages(r));
+        return new Message.Route(r.hash(), r.i64(), stages(r), Transport.fromCode(r.u8()));
     }
 
     /** CRC32C over the data of every tensor, in order: the checksum an activation carries. */
@@ -356,13 +371,17 @@ public final class Codec {
     }
 
     private static List<Tensor> tensors(BodyReader r, List<ByteBuffer> frames, int first) {
+        return tensors(r, frames, first, Transport.NONE);
+    }
+
+    private static List<Tensor> tensors(BodyReader r, List<ByteBuffer> frames, int first, Transport transport) {
         int n = r.u16();
         if (frames.size() != first + 2 * n) {
             throw new ProtocolException(ErrorCode.MALFORMED, "message announces " + n + " tensors but has " + (frames.size() - first) + " tensor frames");
         }
         List<Tensor> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            out.add(TensorCodec.decode(frames.get(first + 2 * i), frames.get(first + 2 * i + 1)));
+            out.add(TensorCodec.decode(frames.get(first + 2 * i), frames.get(first + 2 * i + 1), transport));
         }
         return out;
     }

@@ -28,4 +28,39 @@ final class Half {
         }
         return sign | ((exp - 15 + 127) << 23) | (mant << 13);
     }
+
+    /** Rounds a float to the nearest half (ties to even), with overflow to infinity and NaN kept. */
+    static short fromFloat(float f) {
+        int bits = Float.floatToRawIntBits(f);
+        int sign = (bits >>> 16) & 0x8000;
+        int exp = (bits >>> 23) & 0xff;
+        int mant = bits & 0x7fffff;
+        if (exp == 0xff) {
+            return (short) (sign | 0x7c00 | (mant != 0 ? 0x200 : 0));
+        }
+        int e = exp - 127 + 15;
+        if (e >= 0x1f) {
+            return (short) (sign | 0x7c00);
+        }
+        if (e <= 0) {
+            if (e < -10) {
+                return (short) sign;
+            }
+            mant |= 0x800000;
+            int shift = 14 - e;
+            int half = mant >> shift;
+            int rest = mant & ((1 << shift) - 1);
+            int halfway = 1 << (shift - 1);
+            if (rest > halfway || (rest == halfway && (half & 1) == 1)) {
+                half++;
+            }
+            return (short) (sign | half);
+        }
+        int half = (e << 10) | (mant >> 13);
+        int rest = mant & 0x1fff;
+        if (rest > 0x1000 || (rest == 0x1000 && (half & 1) == 1)) {
+            half++;
+        }
+        return (short) (sign | half);
+    }
 }

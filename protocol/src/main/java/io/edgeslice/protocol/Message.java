@@ -195,9 +195,13 @@ public sealed interface Message {
     }
 
     /** Client to broker: place these slices of a model on agents (agent names optional) and make them a route. */
-    record DeployRoute(String modelHash, List<Stage> stages) implements Message {
+    record DeployRoute(String modelHash, List<Stage> stages, Transport transport) implements Message {
         public DeployRoute {
             stages = List.copyOf(stages);
+        }
+
+        public DeployRoute(String modelHash, List<Stage> stages) {
+            this(modelHash, stages, Transport.NONE);
         }
 
         public Command command() {
@@ -207,11 +211,16 @@ public sealed interface Message {
 
     /**
      * Broker to client and to every agent of the route: the stages of a model's route as of an
-     * epoch. A higher epoch replaces a lower one; activations of another epoch are refused.
+     * epoch, and how activations travel between them. A higher epoch replaces a lower one;
+     * activations of another epoch are refused.
      */
-    record Route(String modelHash, long epoch, List<Stage> stages) implements Message {
+    record Route(String modelHash, long epoch, List<Stage> stages, Transport transport) implements Message {
         public Route {
             stages = List.copyOf(stages);
+        }
+
+        public Route(String modelHash, long epoch, List<Stage> stages) {
+            this(modelHash, epoch, stages, Transport.NONE);
         }
 
         public Command command() {
@@ -247,12 +256,18 @@ public sealed interface Message {
     /**
      * Data plane, sender to the next stage's agent: the tensors crossing position {@code end}
      * (the sender ran [start, end); a client sends start = end = 0). replyTo is the client's data
-     * endpoint where the last stage sends the RESULT; crc32c covers every tensor's data in order.
+     * endpoint where the last stage sends the RESULT; crc32c covers every tensor's raw data in order;
+     * transport is how the tensors' data frames are encoded on the wire (decoded tensors are raw).
      */
     record Activation(UUID taskId, int attempt, long epoch, String modelHash, int start, int end, String replyTo, int crc32c,
-                      List<Tensor> tensors) implements Message {
+                      Transport transport, List<Tensor> tensors) implements Message {
         public Activation {
             tensors = List.copyOf(tensors);
+        }
+
+        public Activation(UUID taskId, int attempt, long epoch, String modelHash, int start, int end, String replyTo, int crc32c,
+                          List<Tensor> tensors) {
+            this(taskId, attempt, epoch, modelHash, start, end, replyTo, crc32c, Transport.NONE, tensors);
         }
 
         public Command command() {

@@ -17,6 +17,11 @@ final class TensorCodec {
     }
 
     static Tensor decode(ByteBuffer header, ByteBuffer data) {
+        return decode(header, data, Transport.NONE);
+    }
+
+    /** A tensor whose data frame is encoded with a transport (lz4, fp16); the tensor returned is raw. */
+    static Tensor decode(ByteBuffer header, ByteBuffer data, Transport transport) {
         BodyReader r = new BodyReader(header, "tensor header");
         String name = r.str();
         DType dtype = DType.fromCode(r.u8());
@@ -35,6 +40,7 @@ final class TensorCodec {
         } catch (ArithmeticException e) {
             throw new ProtocolException(ErrorCode.MALFORMED, "tensor '" + name + "' shape " + Tensor.shapeString(shape) + " overflows");
         }
+        data = transport.decode(dtype, shape, data, name);
         if (expected != data.remaining()) {
             throw new ProtocolException(ErrorCode.MALFORMED, "tensor '" + name + "' of " + dtype.lowerName() + " " + Tensor.shapeString(shape)
                     + " needs " + expected + " bytes but its data frame has " + data.remaining());

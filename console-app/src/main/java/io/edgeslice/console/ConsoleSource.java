@@ -3,11 +3,9 @@ package io.edgeslice.console;
 import io.edgeslice.broker.Broker;
 import io.edgeslice.broker.BrokerSnapshot;
 import io.edgeslice.broker.store.AgentMetrics;
-import io.edgeslice.client.EdgeSliceClient;
 import io.edgeslice.protocol.Message;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -30,8 +28,15 @@ public interface ConsoleSource extends AutoCloseable {
     /** Copies a model file into the broker's model store; returns its SHA-256. */
     String importModel(Path file) throws IOException;
 
-    /** The deployed routes: models cut into slices, each slice placed on an agent. */
-    List<Message.Route> routes();
+    /**
+     * Places imported slices of a model on agents as its route; stages with an empty agent are
+     * placed by the broker. Completes with the route once every agent holds its slice, or
+     * exceptionally with the broker's reason.
+     */
+    CompletableFuture<Message.Route> deployRoute(String modelHash, List<Message.Stage> stages);
+
+    /** Moves the stage of a model's route that starts at {@code start} to {@code agent} under a new epoch. */
+    CompletableFuture<Message.Route> moveSlice(String modelHash, int start, String agent);
 
     /** The endpoints agents and clients use, e.g. the bound {@code tcp://*:5555} and a local one. */
     List<String> endpoints();
@@ -47,9 +52,6 @@ public interface ConsoleSource extends AutoCloseable {
                 ? bindEndpoint.substring(0, bindEndpoint.length() - 1) + broker.port() : bindEndpoint;
         List<String> endpoints = bound.equals(broker.endpoint()) ? List.of(bound) : List.of(bound, broker.endpoint());
         return new ConsoleSource() {
-            // routes are not in the snapshot: asked over the broker's socket, like edgeslice routes does
-            private EdgeSliceClient client;
-
             @Override
             public BrokerSnapshot snapshot() {
                 return broker.snapshot();
@@ -71,31 +73,18 @@ public interface ConsoleSource extends AutoCloseable {
             }
 
             @Override
-            public synchronized List<Message.Route> routes() {
-                if (client == null) {
-                    client = new EdgeSliceClient(broker.endpoint());
-                }
-                try {
-                    return client.routes(Duration.ofSeconds(2));
-                } catch (RuntimeException e) {
-                    // a late answer must not be taken for the next question's: start over on a new socket
-                    client.close();
-                    client = null;
-                    throw e;
-                }
+            public CompletableFuture<Message.Route> deployRoute(String modelHash, List<Message.Stage> stages) {
+                return broker.deployRoute(modelHash, stages);
+            }
+
+            @Override
+            public CompletableFuture<Message.Route> moveSlice(String modelHash, int start, String agent) {
+                return broker.moveSlice(modelHash, start, agent);
             }
 
             @Override
             public List<String> endpoints() {
                 return endpoints;
-            }
-
-            @Override
-            public synchronized void close() {
-                if (client != null) {
-                    client.close();
-                    client = null;
-                }
             }
         };
     }

@@ -10,6 +10,7 @@ import io.edgeslice.console.events.EventsView;
 import io.edgeslice.console.header.HeaderView;
 import io.edgeslice.console.models.ModelItem;
 import io.edgeslice.console.models.ModelsView;
+import io.edgeslice.console.plan.PlanView;
 import java.io.File;
 import javafx.animation.PauseTransition;
 import javafx.geometry.Insets;
@@ -24,7 +25,7 @@ import javafx.util.Duration;
 
 /**
  * The console window's content: the header over agents and their charts, models and the slice
- * DAG, and the events; notifications in the top right corner. ONNX files dropped anywhere on
+ * DAG with auto-plan beneath it, and the events; notifications in the top right corner. ONNX files dropped anywhere on
  * it are added as models.
  */
 public final class ConsoleView extends StackPane {
@@ -36,6 +37,7 @@ public final class ConsoleView extends StackPane {
     private final DagView dag;
     private final ChartsView charts;
     private final EventsView events;
+    private final PlanView plan;
     private final VBox notifications = new VBox(8);
 
     public ConsoleView(ConsoleViewModel vm) {
@@ -46,10 +48,13 @@ public final class ConsoleView extends StackPane {
         dag = new DagView(vm.dag());
         charts = new ChartsView(vm.charts());
         events = new EventsView(vm.events());
+        plan = new PlanView(vm.plan());
         // each live view beside what it explains: agents with their charts, models with their DAG
         SplitPane top = new SplitPane(agents, charts);
         top.setDividerPositions(0.56);
-        SplitPane middle = new SplitPane(models, dag);
+        VBox dagAndPlan = new VBox(dag, plan);
+        VBox.setVgrow(dag, javafx.scene.layout.Priority.ALWAYS);
+        SplitPane middle = new SplitPane(models, dagAndPlan);
         middle.setDividerPositions(0.36);
         SplitPane rows = new SplitPane(top, middle, events);
         rows.setOrientation(Orientation.VERTICAL);
@@ -81,6 +86,9 @@ public final class ConsoleView extends StackPane {
     }
 
     private io.edgeslice.console.models.Deployable resolve(String id) {
+        if (id.startsWith(DragFormats.SLICE_PREFIX)) {
+            return vm.dag().slice(id);
+        }
         if (!id.startsWith(DragFormats.MODEL_PREFIX)) {
             return null;
         }
@@ -121,6 +129,10 @@ public final class ConsoleView extends StackPane {
 
     public ChartsView chartsView() {
         return charts;
+    }
+
+    public PlanView planView() {
+        return plan;
     }
 
     public EventsView eventsView() {

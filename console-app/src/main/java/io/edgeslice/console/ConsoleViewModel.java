@@ -7,6 +7,9 @@ import io.edgeslice.console.dag.DagViewModel;
 import io.edgeslice.console.events.EventsViewModel;
 import io.edgeslice.console.header.HeaderViewModel;
 import io.edgeslice.console.models.ModelsViewModel;
+import io.edgeslice.console.plan.PlanViewModel;
+import io.edgeslice.slicer.Profiler;
+import java.util.function.Consumer;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import javafx.beans.property.ReadOnlyObjectProperty;
@@ -28,6 +31,7 @@ public final class ConsoleViewModel {
     private final DagViewModel dag;
     private final ChartsViewModel charts;
     private final EventsViewModel events;
+    private final PlanViewModel plan;
 
     /**
      * @param background where files are read, models analysed and commands sent
@@ -39,18 +43,21 @@ public final class ConsoleViewModel {
         agents = new AgentsViewModel(colors, selection);
         // the broker records deployment failures as events itself: those only notify
         deployments = new DeploymentsViewModel(source, agents, ui, background, notice::set, clock);
-        models = new ModelsViewModel(source, ui, background, n -> {
+        Consumer<Notice> noted = n -> {
             notice.set(n);
             events.add(n);
-        }, selection);
+        };
+        models = new ModelsViewModel(source, ui, background, noted, selection);
         dag = new DagViewModel(models, agents, colors, ui, layout);
         charts = new ChartsViewModel(colors, selection);
+        plan = new PlanViewModel(source, models, agents, ui, background, noted,
+                (a, progress) -> Profiler.profile(a, "console", Profiler.Options.DEFAULT, progress), Runtime.getRuntime().availableProcessors());
     }
 
     /** Applies one poll of the broker to every view. */
     public void apply(ConsoleUpdate u) {
         header.apply(u.snapshot(), u.takenAtMs(), u.problem());
-        models.apply(u.snapshot().agents(), u.routes());
+        models.apply(u.snapshot().agents(), u.snapshot().routes());
         agents.apply(u.snapshot().agents(), u.newSamples(), models::label);
         charts.apply(u.snapshot().agents(), u.newSamples(), u.takenAtMs());
         events.apply(u.newEvents());
@@ -92,6 +99,10 @@ public final class ConsoleViewModel {
 
     public ChartsViewModel charts() {
         return charts;
+    }
+
+    public PlanViewModel plan() {
+        return plan;
     }
 
     public EventsViewModel events() {

@@ -31,8 +31,6 @@ public final class SnapshotPoller implements AutoCloseable {
     public static final Duration MIN_INTERVAL = Duration.ofMillis(250);
     /** Samples kept per agent: 15 minutes of 1 Hz heartbeats, the widest chart window. */
     public static final int HISTORY_CAPACITY = 900;
-    /** Routes change only when someone deploys one: read them every this many polls. */
-    static final int ROUTES_EVERY = 4;
     private static final Logger log = LoggerFactory.getLogger(SnapshotPoller.class);
 
     private final ConsoleSource source;
@@ -44,8 +42,6 @@ public final class SnapshotPoller implements AutoCloseable {
     private volatile long intervalMs = MIN_INTERVAL.toMillis();
     private volatile boolean running = true;
     private long lastSeq = -1;
-    private long polls;
-    private List<Message.Route> routes = List.of();
 
     public SnapshotPoller(ConsoleSource source, UiDispatcher ui, Consumer<ConsoleUpdate> apply) {
         this.source = source;
@@ -115,13 +111,6 @@ public final class SnapshotPoller implements AutoCloseable {
             }
         }
         lastSampleMs.keySet().retainAll(present);
-        if (polls++ % ROUTES_EVERY == 0) {
-            try {
-                routes = source.routes();
-            } catch (RuntimeException e) {
-                problem = "cannot read the routes from the broker: " + e.getMessage();
-            }
-        }
         List<BrokerEvent> events = new ArrayList<>();
         for (BrokerEvent e : snap.events()) {
             if (e.seq() > lastSeq) {
@@ -131,7 +120,7 @@ public final class SnapshotPoller implements AutoCloseable {
         if (!events.isEmpty()) {
             lastSeq = events.get(events.size() - 1).seq();
         }
-        ConsoleUpdate update = new ConsoleUpdate(snap, samples, events, routes, now, problem);
+        ConsoleUpdate update = new ConsoleUpdate(snap, samples, events, now, problem);
         inFlight.set(true);
         ui.submit(() -> {
             try {

@@ -52,8 +52,10 @@ import org.testfx.util.WaitForAsyncUtils;
 
 /**
  * The console's views against a real embedded broker and a real agent process (headless Monocle).
- * One agent serves the whole class, in the order an operator would meet it: it joins, a model is
- * dropped on the window and dragged onto it, charts fill, a bad file is refused, the agent dies.
+ * Two agents serve the whole class, in the order an operator would meet them: they join, a model is
+ * dropped on the window and dragged onto the first, charts fill, a slice is dragged onto the second
+ * (the model becomes a route) and another slice moved, auto-plan is shown and applied, a bad file is
+ * refused, the first agent dies.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -67,6 +69,8 @@ class ConsoleUiTest {
     private ConsoleRuntime runtime;
     private ConsoleView view;
     private AgentLauncher.RunningAgent agent;
+    /** A second agent, for slices and plans: started with the first, still alive when the first is killed. */
+    private AgentLauncher.RunningAgent agent2;
     /** What the test's drag source puts on the dragboard as files, like a file manager would. */
     private volatile File dragged;
 
@@ -100,6 +104,9 @@ class ConsoleUiTest {
         if (agent != null) {
             agent.close();
         }
+        if (agent2 != null) {
+            agent2.close();
+        }
         FxToolkit.cleanupStages();
         if (runtime != null) {
             runtime.close();
@@ -111,6 +118,7 @@ class ConsoleUiTest {
     @Order(1)
     void anAgentThatJoinsAppearsInTheTableWithinTwoSeconds() throws Exception {
         agent = new AgentProcesses().start(broker.endpoint(), "a1", Files.createDirectories(dir.resolve("cache-a1")), dir.resolve("a1.log"));
+        agent2 = new AgentProcesses().start(broker.endpoint(), "a2", Files.createDirectories(dir.resolve("cache-a2")), dir.resolve("a2.log"));
         await(Duration.ofSeconds(90), () -> brokerRow("a1").isPresent(), "a1 to register with the broker; log " + agent.log());
         long joined = System.nanoTime();
 
@@ -144,7 +152,9 @@ class ConsoleUiTest {
                 "the deployment to show as done");
         Color a1 = Color.web(fx(() -> runtime.viewModel().agents().find("a1").color()));
         await(Duration.ofSeconds(3), () -> fx(() -> fills().equals(Set.of(a1))), "the DAG to take a1's colour");
-        assertThat(fx(() -> tableTexts())).anyMatch(t -> t.contains(model.fileName()));
+        // the cell shows it from the next layout pulse on
+        await(Duration.ofSeconds(3), () -> fx(() -> tableTexts()).stream().anyMatch(t -> t.contains(model.fileName())),
+                "a1's Models cell to name the model");
     }
 
     @Test
@@ -192,6 +202,87 @@ class ConsoleUiTest {
 
     @Test
     @Order(5)
+    void aSliceDraggedOntoAnAgentDeploysTheModelAsARouteWithThatSliceThereAndTheDagRecolours() throws Exception {
+        await(Duration.ofSeconds(60), () -> rowNode("a2").isPresent()
+                && fx(() -> runtime.viewModel().agents().find("a2").status() == AgentStatus.HEALTHY), "a2 to join; log " + agent2.log());
+        ModelItem model = fx(() -> firstModel().orElseThrow());
+        assertThat(broker.snapshot().routes()).isEmpty();
+        fx(() -> {
+            runtime.viewModel().models().selectedProperty().set(model);
+            return runtime.viewModel().models().splitEvenly(model, 2);
+        });
+        await(Duration.ofSeconds(20), () -> fx(() -> sceneSlices() == 2 && !unitsOf(1).isEmpty()), "the DAG to show two slices");
+
+        robot.drag(visibleUnitOf(1)).dropTo(rowNode("a2").orElseThrow());
+
+        await(Duration.ofSeconds(90), () -> route(model).map(r -> r.stages().size() == 2 && r.stages().get(1).agent().equals("a2"))
+                .orElse(false), "the broker to publish the model's route with slice 2 on a2");
+        Message.Route r = route(model).orElseThrow();
+        assertThat(r.stages().get(0).agent()).as("slice 1 placed by the broker").isNotEmpty();
+        assertThat(brokerRow("a2").orElseThrow().models()).contains(r.stages().get(1).sliceHash());
+        await(Duration.ofSeconds(5), () -> fx(() -> deployments().stream().anyMatch(d -> d.what() instanceof io.edgeslice.console.models.ModelSlice
+                && d.state() == DeploymentItem.State.DONE)), "the slice's deployment to show as done");
+        Color a2 = Color.web(fx(() -> runtime.viewModel().agents().find("a2").color()));
+        await(Duration.ofSeconds(3), () -> fx(() -> fillsOf(1).equals(Set.of(a2))), "slice 2 in the DAG to take a2's colour");
+        Color first = Color.web(fx(() -> runtime.viewModel().colors().of(r.stages().get(0).agent())));
+        assertThat(fx(() -> fillsOf(0))).containsOnly(first);
+    }
+
+    @Test
+    @Order(6)
+    void aSliceOfTheRouteDraggedOntoAnotherAgentMovesThereUnderANewEpoch() throws Exception {
+        ModelItem model = fx(() -> firstModel().orElseThrow());
+        Message.Route before = route(model).orElseThrow();
+        String target = before.stages().get(0).agent().equals("a1") ? "a2" : "a1";
+        await(Duration.ofSeconds(5), () -> fx(() -> !unitsOf(0).isEmpty()), "slice 1's units");
+
+        robot.drag(visibleUnitOf(0)).dropTo(rowNode(target).orElseThrow());
+
+        await(Duration.ofSeconds(90), () -> route(model).map(r -> r.epoch() > before.epoch() && r.stages().get(0).agent().equals(target))
+                .orElse(false), "the route's slice 1 to move to " + target + " under a new epoch");
+        Message.Route after = route(model).orElseThrow();
+        assertThat(after.stages().get(1)).isEqualTo(before.stages().get(1));
+        await(Duration.ofSeconds(5), () -> brokerRow(target).map(x -> x.models().contains(after.stages().get(0).sliceHash())).orElse(false),
+                target + "'s heartbeat to list slice 1");
+        Color c = Color.web(fx(() -> runtime.viewModel().agents().find(target).color()));
+        await(Duration.ofSeconds(3), () -> fx(() -> fillsOf(0).equals(Set.of(c))), "slice 1 in the DAG to take " + target + "'s colour");
+    }
+
+    @Test
+    @Order(7)
+    void autoPlanShowsThePlanBesideTheCurrentRouteAndApplyDeploysExactlyThePlan() throws Exception {
+        ModelItem model = fx(() -> firstModel().orElseThrow());
+        Message.Route before = route(model).orElseThrow();
+        robot.clickOn("#auto-plan");
+        await(Duration.ofSeconds(90), () -> fx(() -> runtime.viewModel().plan().stateProperty().get()
+                        == io.edgeslice.console.plan.PlanViewModel.State.PLANNED),
+                "the plan; status: " + fx(() -> runtime.viewModel().plan().statusProperty().get()));
+        io.edgeslice.slicer.Plan plan = fx(() -> runtime.viewModel().plan().resultProperty().get().plan());
+        String planned = fx(() -> robot.lookup("#plan-planned").queryLabeled().getText());
+        String current = fx(() -> robot.lookup("#plan-current").queryLabeled().getText());
+        assertThat(planned).contains("on " + plan.placement().get(0)).contains("predicted latency");
+        assertThat(current).contains("slice 2 [" + before.stages().get(1).start() + "–").contains("predicted latency");
+        assertThat(fx(() -> robot.lookup("#plan-assumptions").queryLabeled().getText())).contains("1000 Mbit/s").contains("cores");
+        assertThat(route(model).orElseThrow()).as("nothing is applied before Apply").isEqualTo(before);
+
+        robot.clickOn("#apply-plan");
+        await(Duration.ofSeconds(90), () -> fx(() -> runtime.viewModel().plan().stateProperty().get()
+                        == io.edgeslice.console.plan.PlanViewModel.State.APPLIED),
+                "the plan to be applied; status: " + fx(() -> runtime.viewModel().plan().statusProperty().get()));
+        // the snapshot is published a few times a second: the new epoch follows the broker's answer shortly
+        await(Duration.ofSeconds(3), () -> route(model).orElseThrow().epoch() > before.epoch(), "the applied route in the snapshot");
+        Message.Route applied = route(model).orElseThrow();
+        assertThat(applied.stages().stream().map(st -> st.start() + "-" + st.end() + "@" + st.agent()).toList())
+                .isEqualTo(plan.stages().stream().map(st -> st.start() + "-" + st.end() + "@" + st.node()).toList());
+        for (Message.Stage st : applied.stages()) {
+            assertThat(brokerRow(st.agent()).orElseThrow().models()).contains(st.sliceHash());
+        }
+        await(Duration.ofSeconds(5), () -> fx(() -> robot.lookup("#plan-current").queryLabeled().getText()).equals(planned),
+                "the current route to be predicted as the plan");
+    }
+
+    @Test
+    @Order(8)
     void aDroppedFileThatIsNotOnnxGivesAClearErrorAndChangesNothing() throws Exception {
         Path notes = Files.writeString(dir.resolve("notes.txt"), "shopping list");
         List<ModelItem> modelsBefore = fx(() -> List.copyOf(runtime.viewModel().models().models()));
@@ -212,7 +303,7 @@ class ConsoleUiTest {
     }
 
     @Test
-    @Order(6)
+    @Order(9)
     void aKilledAgentTurnsLostWithinFourSeconds() throws Exception {
         agent.kill();
         long killed = System.nanoTime();
@@ -225,7 +316,7 @@ class ConsoleUiTest {
     }
 
     @Test
-    @Order(7)
+    @Order(10)
     void aLostAgentIsABlockedDropTargetWhileDragging() throws Exception {
         Path other = Fixtures.sampleModel("jp.keijiro.mlsd/ONNX/mlsd_320x320_tiny.onnx");
         ModelItem model = fx(() -> runtime.viewModel().models().addModel(other, "")).get(30, TimeUnit.SECONDS);
@@ -271,6 +362,58 @@ class ConsoleUiTest {
 
     private Set<Color> fills() {
         return view.dagView().unitShapes().stream().map(Rectangle::getFill).map(Color.class::cast).collect(Collectors.toSet());
+    }
+
+    private Optional<Message.Route> route(ModelItem model) {
+        return broker.snapshot().routes().stream().filter(r -> r.modelHash().equals(model.hash())).findFirst();
+    }
+
+    private int sceneSlices() {
+        var scene = runtime.viewModel().dag().sceneProperty().get();
+        return scene == null ? 0 : scene.dag().slices().size();
+    }
+
+    /** The drawn units of a slice; FX thread. */
+    private List<Rectangle> unitsOf(int slice) {
+        var scene = runtime.viewModel().dag().sceneProperty().get();
+        return view.dagView().unitShapes().stream().filter(r -> scene.dag().unit((String) r.getUserData()).slice() == slice).toList();
+    }
+
+    private Set<Color> fillsOf(int slice) {
+        return unitsOf(slice).stream().map(Rectangle::getFill).map(Color.class::cast).collect(Collectors.toSet());
+    }
+
+    /** A unit of the slice whose middle is on screen (scrolled into view if need be): the robot presses screen coordinates. */
+    private Rectangle visibleUnitOf(int slice) throws Exception {
+        Optional<Rectangle> shown = fx(() -> onScreenUnitOf(slice));
+        if (shown.isPresent()) {
+            return shown.get();
+        }
+        fx(() -> {
+            javafx.scene.control.ScrollPane sp = (javafx.scene.control.ScrollPane) robot.lookup(".dag-view .scroll-pane").query();
+            Rectangle r = unitsOf(slice).get(0);
+            javafx.geometry.Bounds in = sp.getContent().sceneToLocal(r.localToScene(r.getLayoutBounds()));
+            javafx.geometry.Bounds content = sp.getContent().getLayoutBounds();
+            javafx.geometry.Bounds vp = sp.getViewportBounds();
+            sp.setHvalue(clamp((in.getCenterX() - vp.getWidth() / 2) / Math.max(1, content.getWidth() - vp.getWidth())));
+            sp.setVvalue(clamp((in.getCenterY() - vp.getHeight() / 2) / Math.max(1, content.getHeight() - vp.getHeight())));
+            return null;
+        });
+        WaitForAsyncUtils.waitForFxEvents();
+        return fx(() -> onScreenUnitOf(slice)).orElseThrow(() -> new AssertionError("no unit of slice " + (slice + 1) + " is on screen"));
+    }
+
+    private Optional<Rectangle> onScreenUnitOf(int slice) {
+        Node pane = robot.lookup(".dag-view .scroll-pane").query();
+        javafx.geometry.Bounds viewport = pane.localToScreen(pane.getLayoutBounds());
+        return unitsOf(slice).stream().filter(r -> {
+            javafx.geometry.Bounds b = r.localToScreen(r.getLayoutBounds());
+            return viewport.contains(b.getCenterX(), b.getCenterY());
+        }).findFirst();
+    }
+
+    private static double clamp(double v) {
+        return Math.max(0, Math.min(1, v));
     }
 
     private static List<Path> listing(Path d) throws Exception {

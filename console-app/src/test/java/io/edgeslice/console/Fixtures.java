@@ -70,7 +70,9 @@ public final class Fixtures {
         public final List<Path> imported = new ArrayList<>();
         public final Map<String, CompletableFuture<Void>> deployResults = new HashMap<>();
         public RuntimeException historyFailure;
-        public volatile List<Message.Route> routes = List.of();
+        /** deployRoute calls as {@code model:start-end@agent,...}, moveSlice calls as {@code model:start@agent}. */
+        public final List<String> routeCommands = new ArrayList<>();
+        public final Map<String, CompletableFuture<Message.Route>> routeResults = new HashMap<>();
 
         @Override
         public BrokerSnapshot snapshot() {
@@ -100,8 +102,18 @@ public final class Fixtures {
         }
 
         @Override
-        public List<Message.Route> routes() {
-            return routes;
+        public synchronized CompletableFuture<Message.Route> deployRoute(String modelHash, List<Message.Stage> stages) {
+            String key = modelHash + ":" + stages.stream().map(st -> st.start() + "-" + st.end() + "@" + st.agent())
+                    .collect(java.util.stream.Collectors.joining(","));
+            routeCommands.add(key);
+            return routeResults.computeIfAbsent(key, k -> new CompletableFuture<>());
+        }
+
+        @Override
+        public synchronized CompletableFuture<Message.Route> moveSlice(String modelHash, int start, String agent) {
+            String key = modelHash + ":" + start + "@" + agent;
+            routeCommands.add(key);
+            return routeResults.computeIfAbsent(key, k -> new CompletableFuture<>());
         }
 
         @Override

@@ -33,13 +33,13 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 
-/** The live Metric Table; its rows are drop targets for models. */
+/** The live Metric Table; its rows are drop targets for models and slices. */
 public final class AgentsView extends BorderPane {
     private static final PseudoClass LOST = PseudoClass.getPseudoClass("lost");
     private static final PseudoClass SUSPECT = PseudoClass.getPseudoClass("suspect");
     private static final PseudoClass DROP_OK = PseudoClass.getPseudoClass("drop-ok");
     private static final PseudoClass DROP_BAD = PseudoClass.getPseudoClass("drop-bad");
-    static final String HINT = "Drag a model from Models onto a healthy agent to deploy it there.";
+    static final String HINT = "Drag a model from Models, or a slice from the Slice DAG, onto a healthy agent to deploy it there.";
 
     private final AgentsViewModel vm;
     private final DeploymentsViewModel deployments;
@@ -48,7 +48,7 @@ public final class AgentsView extends BorderPane {
     private final Label hint = new Label(HINT);
 
     /**
-     * @param resolve turns a dragged id ({@code model:<sha256>}) into what it stands for, or null
+     * @param resolve turns a dragged id ({@code model:<sha256>}, {@code slice:…}) into what it stands for, or null
      * @param models  the models to filter by
      */
     public AgentsView(AgentsViewModel vm, DeploymentsViewModel deployments, Function<String, Deployable> resolve,

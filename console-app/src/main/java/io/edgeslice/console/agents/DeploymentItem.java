@@ -25,9 +25,17 @@ public final class DeploymentItem {
         message.set("deploying " + what.label() + " on " + agent + "…");
     }
 
-    void done(long nowMs) {
+    /** What the pending deployment is doing now, e.g. cutting the model into slices. */
+    void progress(String step) {
+        if (state.get() == State.PENDING) {
+            message.set("deploying " + what.label() + " on " + agent + ": " + step);
+        }
+    }
+
+    void done(long nowMs, String detail) {
         finishedMs = nowMs;
-        message.set(what.label() + " deployed on " + agent + String.format(java.util.Locale.ROOT, " in %.1f s", (nowMs - startedMs) / 1000.0));
+        message.set(what.label() + " deployed on " + agent + String.format(java.util.Locale.ROOT, " in %.1f s", (nowMs - startedMs) / 1000.0)
+                + (detail == null ? "" : "; " + detail));
         state.set(State.DONE);
     }
 

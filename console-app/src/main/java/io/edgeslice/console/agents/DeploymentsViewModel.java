@@ -5,7 +5,12 @@ import io.edgeslice.console.ConsoleSource;
 import io.edgeslice.console.Notice;
 import io.edgeslice.console.UiDispatcher;
 import io.edgeslice.console.models.Deployable;
+import io.edgeslice.console.models.ModelSlice;
+import io.edgeslice.console.models.RouteDeployer;
 import io.edgeslice.console.models.WholeModel;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -16,7 +21,9 @@ import javafx.collections.ObservableList;
 
 /**
  * Drag-and-drop deployment: checks a drop against the broker's rules and starts the deployment,
- * whose progress (pending, done, failed with the broker's reason) it keeps. FX thread only.
+ * whose progress (pending, done, failed with the broker's reason) it keeps. A whole model is
+ * deployed on the agent; a slice of a routed model is moved there (a new route epoch); a slice of
+ * a model without a route deploys the model as a route, that slice on the agent. FX thread only.
  */
 public final class DeploymentsViewModel {
     static final int KEPT = 50;
@@ -42,7 +49,23 @@ public final class DeploymentsViewModel {
     /** Whether {@code d} may be dropped on {@code agent} now. */
     public DropCheck check(Deployable d, String agent) {
         AgentItem item = agents.find(agent);
-        return DropCheck.of(d, item == null ? null : item.row(), pending(d, agent));
+        return DropCheck.of(d, item == null ? null : item.row(), busy(d, agent));
+    }
+
+    /** Why a deployment on its way forbids deploying {@code d} on {@code agent}, or null. */
+    private String busy(Deployable d, String agent) {
+        if (pending(d, agent)) {
+            return d.label() + " is already being deployed on " + agent;
+        }
+        if (d instanceof ModelSlice s) {
+            // one route change of a model at a time: each makes a new epoch from the route as it stands
+            for (DeploymentItem x : deployments) {
+                if (x.state() == DeploymentItem.State.PENDING && x.what() instanceof ModelSlice o && o.modelHash().equals(s.modelHash())) {
+                    return "the route of " + s.modelName() + " is being changed already (" + o.label() + " to " + x.agent() + ")";
+                }
+            }
+        }
+        return null;
     }
 
     private boolean pending(Deployable d, String agent) {
@@ -65,22 +88,30 @@ public final class DeploymentsViewModel {
         if (deployments.size() > KEPT) {
             deployments.remove(KEPT, deployments.size());
         }
-        CompletableFuture.supplyAsync(() -> start(d, agent), background)
+        CompletableFuture.supplyAsync(() -> start(d, agent, item), background)
                 .thenCompose(f -> f)
-                .whenComplete((ok, error) -> ui.submit(() -> finish(item, error)));
+                .whenComplete((detail, error) -> ui.submit(() -> finish(item, detail, error)));
         return check;
     }
 
-    private CompletableFuture<Void> start(Deployable d, String agent) {
+    /** Starts the deployment on a background thread; completes with what to add to the done message, or null. */
+    private CompletableFuture<String> start(Deployable d, String agent, DeploymentItem item) {
         if (d instanceof WholeModel m) {
-            return source.deploy(m.modelHash(), agent);
+            return source.deploy(m.modelHash(), agent).thenApply(v -> null);
         }
-        throw new IllegalArgumentException("cannot deploy " + d.label() + ": only whole models can be deployed yet");
+        ModelSlice s = (ModelSlice) d;
+        if (s.routed()) {
+            return source.moveSlice(s.modelHash(), s.start(), agent).thenApply(r -> "route " + RouteDeployer.describe(r));
+        }
+        List<String> placement = new ArrayList<>(Collections.nCopies(s.sliceCount(), ""));
+        placement.set(s.index(), agent);
+        return RouteDeployer.deploy(source, s.analysis(), s.cuts(), placement, step -> ui.submit(() -> item.progress(step)))
+                .thenApply(r -> "route " + RouteDeployer.describe(r));
     }
 
-    private void finish(DeploymentItem item, Throwable error) {
+    private void finish(DeploymentItem item, String detail, Throwable error) {
         if (error == null) {
-            item.done(clock.getAsLong());
+            item.done(clock.getAsLong(), detail);
             return;
         }
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;

@@ -1,6 +1,7 @@
 package io.edgeslice.console.dag;
 
 import io.edgeslice.console.AgentColors;
+import io.edgeslice.console.DragFormats;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,6 +17,9 @@ import javafx.scene.control.Label;
 import javafx.scene.control.ScrollPane;
 import javafx.scene.control.Slider;
 import javafx.scene.control.Tooltip;
+import javafx.scene.input.ClipboardContent;
+import javafx.scene.input.Dragboard;
+import javafx.scene.input.TransferMode;
 import javafx.scene.layout.BorderPane;
 import javafx.scene.layout.HBox;
 import javafx.scene.layout.Pane;
@@ -32,7 +36,8 @@ import javafx.scene.text.TextAlignment;
 /**
  * The slice DAG drawn with plain shapes from ELK's coordinates: slices as boxes, units filled with
  * the colour of the agent their slice runs on, crossing edges labelled with bytes. Click selects a
- * slice (and its agent); double-click expands a block or collapses it again.
+ * slice (and its agent); double-click expands a block or collapses it again; a slice dragged onto an
+ * agent's row is placed there.
  */
 public final class DagView extends BorderPane {
     private static final PseudoClass SELECTED = PseudoClass.getPseudoClass("selected");
@@ -104,6 +109,7 @@ public final class DagView extends BorderPane {
             r.setArcWidth(10);
             r.setArcHeight(10);
             r.setOnMouseClicked(e -> vm.selectSlice(s.index()));
+            dragSource(r, s.index());
             sliceBoxes.computeIfAbsent(s.index(), k -> new ArrayList<>()).add(r);
             Text t = new Text(b.x() + 8, b.y() + 14, "slice " + (s.index() + 1) + (sb.first() ? " · nodes " + s.start() + "–" + (s.end() - 1)
                     : " (continued)"));
@@ -126,7 +132,8 @@ public final class DagView extends BorderPane {
             r.setArcHeight(u.kind() == SliceDag.Kind.BLOCK ? 8 : 14);
             r.setUserData(u.id());
             r.setFill(Color.web(AgentColors.UNPLACED));
-            Tooltip.install(r, new Tooltip(u.detail() + (u.kind() == SliceDag.Kind.BLOCK ? "\nDouble-click to expand" : "")));
+            Tooltip.install(r, new Tooltip(u.detail() + (u.kind() == SliceDag.Kind.BLOCK ? "\nDouble-click to expand" : "")
+                    + (u.slice() >= 0 ? "\nDrag onto an agent to run slice " + (u.slice() + 1) + " there" : "")));
             r.setOnMouseClicked(e -> {
                 if (e.getClickCount() >= 2) {
                     vm.toggle(u.id());
@@ -135,6 +142,7 @@ public final class DagView extends BorderPane {
                 }
             });
             if (u.slice() >= 0) {
+                dragSource(r, u.slice());
                 unitsBySlice.computeIfAbsent(u.slice(), k -> new ArrayList<>()).add(r);
             }
             shapes.add(r);
@@ -153,6 +161,22 @@ public final class DagView extends BorderPane {
         canvas.getChildren().setAll(shapes);
         recolour(vm.placementsProperty().get());
         highlight(vm.selectedSliceProperty().get());
+    }
+
+    /** Dragging a slice (its box or any unit in it) onto an agent's row places that slice there. */
+    private void dragSource(Node n, int slice) {
+        n.setOnDragDetected(e -> {
+            String id = vm.startDrag(slice);
+            if (id == null) {
+                return;
+            }
+            vm.selectSlice(slice);
+            Dragboard db = n.startDragAndDrop(TransferMode.COPY);
+            ClipboardContent content = new ClipboardContent();
+            content.put(DragFormats.DEPLOYABLE, id);
+            db.setContent(content);
+            e.consume();
+        });
     }
 
     private static Text label(SliceDag.Unit u, DagGeometry.Box b) {

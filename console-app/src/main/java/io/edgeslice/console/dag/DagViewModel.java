@@ -2,12 +2,14 @@ package io.edgeslice.console.dag;
 
 import io.edgeslice.console.AgentColors;
 import io.edgeslice.console.ConsoleSelection;
+import io.edgeslice.console.DragFormats;
 import io.edgeslice.console.UiDispatcher;
 import io.edgeslice.console.agents.AgentItem;
 import io.edgeslice.console.agents.AgentStatus;
 import io.edgeslice.console.agents.AgentsViewModel;
 import io.edgeslice.console.models.ModelAnalysis;
 import io.edgeslice.console.models.ModelItem;
+import io.edgeslice.console.models.ModelSlice;
 import io.edgeslice.console.models.ModelsViewModel;
 import io.edgeslice.protocol.Message;
 import io.edgeslice.slicer.Cut;
@@ -169,6 +171,84 @@ public final class DagViewModel {
         }
     }
 
+    /**
+     * Starts dragging a slice: its dragboard id, or null (and the reason in the status line) if the
+     * slices of the model shown cannot be dragged.
+     */
+    public String startDrag(int slice) {
+        String why = dragRefusal();
+        if (why != null) {
+            status.set("Cannot drag a slice: " + why);
+            return null;
+        }
+        return dragId(slice);
+    }
+
+    /** The dragboard id of a slice of the scene shown, or null if there is no such slice. */
+    public String dragId(int slice) {
+        Scene s = scene.get();
+        if (s == null || slice < 0 || slice >= s.dag().slices().size()) {
+            return null;
+        }
+        SliceDag.Slice sl = s.dag().slices().get(slice);
+        return DragFormats.SLICE_PREFIX + s.modelHash() + ":" + sl.start() + "-" + sl.end();
+    }
+
+    /**
+     * The slice a dragboard id ({@link #dragId}) names, as something to deploy: null unless it is a
+     * slice of the scene shown now (a drag started before a relayout no longer applies). A slice of
+     * a routed model carries its stage; one of a model without a route carries the cuts to deploy.
+     */
+    public ModelSlice slice(String dragId) {
+        Scene s = scene.get();
+        ModelItem item = shown;
+        if (s == null || item == null || item.analysis() == null || !dragId.startsWith(DragFormats.SLICE_PREFIX)) {
+            return null;
+        }
+        String[] parts = dragId.substring(DragFormats.SLICE_PREFIX.length()).split("[:-]");
+        if (parts.length != 3 || !parts[0].equals(s.modelHash()) || !s.modelHash().equals(item.hash())) {
+            return null;
+        }
+        int start;
+        int end;
+        try {
+            start = Integer.parseInt(parts[1]);
+            end = Integer.parseInt(parts[2]);
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        for (SliceDag.Slice sl : s.dag().slices()) {
+            if (sl.start() == start && sl.end() == end) {
+                Message.Route route = item.route();
+                boolean routed = routed(s);
+                Message.Stage stage = routed ? route.stages().get(sl.index()) : null;
+                long size = routed ? stage.sliceSize() : ModelSlice.estimateSize(item.analysis().analysis(), item.sizeBytes(), start, end);
+                return new ModelSlice(item.hash(), item.fileName(), sl.index(), start, end, size, s.cuts(), stage, item.analysis().analysis());
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Why the slices of the model shown cannot be dragged, or null if they can: its route was cut
+     * for other input shapes than the analysis shown, so dropping a slice would neither move one of
+     * the route's slices nor be safe to replace the route with.
+     */
+    public String dragRefusal() {
+        Scene s = scene.get();
+        if (s == null || shown == null) {
+            return "no model is laid out";
+        }
+        if (shown.route() != null && shown.routeCuts() == null) {
+            return "the route of " + shown.fileName() + " was cut for other input shapes than this analysis; analyse it with the "
+                    + "route's shapes to move its slices";
+        }
+        if (shown.route() != null && !routed(s)) {
+            return "the DAG is being laid out for the route of " + shown.fileName() + "; try again in a moment";
+        }
+        return null;
+    }
+
     /** Recomputes where each slice runs from the agents' hosted models; cheap, called on every snapshot. */
     public void refreshPlacements() {
         Scene s = scene.get();
@@ -178,7 +258,7 @@ public final class DagViewModel {
         }
         List<Placement> next = new ArrayList<>();
         Message.Route route = shown.route();
-        if (route != null && s.routeEpoch() >= 0 && s.cuts().equals(shown.routeCuts())) {
+        if (routed(s)) {
             for (SliceDag.Slice slice : s.dag().slices()) {
                 String agent = route.stages().get(slice.index()).agent();
                 boolean placed = agent != null && !agent.isEmpty();
@@ -197,6 +277,11 @@ public final class DagViewModel {
         if (!next.equals(placements.get())) {
             placements.set(List.copyOf(next));
         }
+    }
+
+    /** Whether the scene shows the slices of the model's route (its cuts are the route's). */
+    private boolean routed(Scene s) {
+        return shown != null && shown.route() != null && s.cuts().equals(shown.routeCuts());
     }
 
     private boolean healthy(String agent) {

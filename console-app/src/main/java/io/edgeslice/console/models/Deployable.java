@@ -1,10 +1,10 @@
 package io.edgeslice.console.models;
 
 /**
- * Something an operator can drag onto an agent. Today that is a whole model; single slices join
- * when pipelines are deployed slice by slice.
+ * Something an operator can drag onto an agent: a whole model from the Models list, or one slice
+ * of a model from the Slice DAG.
  */
-public sealed interface Deployable permits WholeModel {
+public sealed interface Deployable permits WholeModel, ModelSlice {
     /** SHA-256 of the model it belongs to. */
     String modelHash();
 

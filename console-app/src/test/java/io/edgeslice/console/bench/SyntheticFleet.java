@@ -156,8 +156,13 @@ final class SyntheticFleet implements ConsoleSource, AutoCloseable {
     }
 
     @Override
-    public List<Message.Route> routes() {
-        return List.of();
+    public CompletableFuture<Message.Route> deployRoute(String modelHash, List<Message.Stage> stages) {
+        return CompletableFuture.failedFuture(new IllegalStateException("the synthetic fleet runs no models"));
+    }
+
+    @Override
+    public CompletableFuture<Message.Route> moveSlice(String modelHash, int start, String agent) {
+        return CompletableFuture.failedFuture(new IllegalStateException("the synthetic fleet runs no models"));
     }
 
     @Override

@@ -2,13 +2,10 @@ package io.edgeslice.cli;
 
 import static org.assertj.core.api.Assertions.fail;
 
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
 import io.edgeslice.protocol.Tensor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Random;
 
 /** The sample models fetched by assets/fetch-models, and reference runs of them in this JVM. */
 final class TestModels {
@@ -44,20 +41,13 @@ final class TestModels {
 
     /** A random float32 input in [0,1) of the given shape. */
     static Tensor randomInput(long[] shape, long seed) {
-        int n = (int) Tensor.elementCount(shape);
-        float[] v = new float[n];
-        Random r = new Random(seed);
-        for (int i = 0; i < n; i++) {
-            v[i] = r.nextFloat();
-        }
-        return Tensor.ofFloats("", shape, v);
+        return LocalModel.randomFloats("", shape, seed);
     }
 
-    /** The model's only input shape, read from ONNX Runtime. */
+    /** The model's only input shape. */
     static long[] inputShape(Path model) throws Exception {
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession s = env.createSession(model.toString(), new OrtSession.SessionOptions())) {
-            return ((ai.onnxruntime.TensorInfo) s.getInputInfo().values().iterator().next().getInfo()).getShape();
+        try (LocalModel local = new LocalModel(model)) {
+            return local.inputShape();
         }
     }
 

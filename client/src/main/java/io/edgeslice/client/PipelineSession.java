@@ -57,10 +57,8 @@ final class PipelineSession {
     private final Deque<TaskRequest> waiting;
     private final int concurrency;
     private final long deadline;
-    private final Consumer<TaskOutcome> onOutcome;
     private final Map<UUID, Pending> inflight = new LinkedHashMap<>();
-    private final Map<UUID, TaskOutcome> outcomes = new LinkedHashMap<>();
-    private final List<UUID> order = new ArrayList<>();
+    private final OutcomeBook outcomes;
     private Message.Route route;
     private ZMQ.Socket results;
     private ZMQ.Socket first;
@@ -77,8 +75,7 @@ final class PipelineSession {
         this.waiting = new ArrayDeque<>(requests);
         this.concurrency = concurrency;
         this.deadline = System.nanoTime() + timeout.toNanos();
-        this.onOutcome = onOutcome;
-        requests.forEach(r -> order.add(r.id()));
+        this.outcomes = new OutcomeBook(requests, onOutcome);
     }
 
     List<TaskOutcome> run() {
@@ -96,9 +93,7 @@ final class PipelineSession {
                 first.close();
             }
         }
-        List<TaskOutcome> out = new ArrayList<>(order.size());
-        order.forEach(id -> out.add(outcomes.get(id)));
-        return out;
+        return outcomes.finish();
     }
 
     private void loop() {
@@ -221,7 +216,6 @@ final class PipelineSession {
 
     private void complete(Pending p, TaskOutcome o) {
         inflight.remove(p.request.id());
-        outcomes.put(o.taskId(), o);
-        onOutcome.accept(o);
+        outcomes.settle(o);
     }
 }

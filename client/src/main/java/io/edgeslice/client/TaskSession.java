@@ -43,18 +43,15 @@ final class TaskSession {
     private final Deque<TaskRequest> waiting;
     private final int concurrency;
     private final long deadline;
-    private final Consumer<TaskOutcome> onOutcome;
     private final Map<UUID, Pending> inflight = new LinkedHashMap<>();
-    private final Map<UUID, TaskOutcome> outcomes = new LinkedHashMap<>();
-    private final List<UUID> order = new ArrayList<>();
+    private final OutcomeBook outcomes;
 
     TaskSession(EdgeSliceClient client, List<TaskRequest> requests, int concurrency, Duration timeout, Consumer<TaskOutcome> onOutcome) {
         this.client = client;
         this.waiting = new ArrayDeque<>(requests);
         this.concurrency = concurrency;
         this.deadline = System.nanoTime() + timeout.toNanos();
-        this.onOutcome = onOutcome;
-        requests.forEach(r -> order.add(r.id()));
+        this.outcomes = new OutcomeBook(requests, onOutcome);
     }
 
     List<TaskOutcome> run() {
@@ -77,14 +74,7 @@ final class TaskSession {
         for (Pending p : new ArrayList<>(inflight.values())) {
             complete(p, TaskOutcome.Status.TIMEOUT, null, null, ErrorCode.INTERNAL, "no answer before the timeout", 0);
         }
-        for (TaskRequest r : waiting) {
-            outcomes.put(r.id(), new TaskOutcome(r.id(), TaskOutcome.Status.TIMEOUT, null, 0, 0, 0, List.of(), null, "never submitted: timeout"));
-        }
-        List<TaskOutcome> result = new ArrayList<>(order.size());
-        for (UUID id : order) {
-            result.add(outcomes.get(id));
-        }
-        return result;
+        return outcomes.finish();
     }
 
     private void submit(TaskRequest r) {
@@ -159,7 +149,6 @@ final class TaskSession {
         double latency = (System.nanoTime() - p.firstSent) / 1e6;
         TaskOutcome o = new TaskOutcome(p.request.id(), status, agent, attempt, latency, computeMicros, outputs == null ? List.of() : outputs,
                 code, message);
-        outcomes.put(o.taskId(), o);
-        onOutcome.accept(o);
+        outcomes.settle(o);
     }
 }

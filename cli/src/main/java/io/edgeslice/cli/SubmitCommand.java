@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeslice.client.EdgeSliceClient;
 import io.edgeslice.client.TaskOutcome;
 import io.edgeslice.client.TaskRequest;
-import io.edgeslice.protocol.Hashing;
 import io.edgeslice.protocol.Npy;
 import io.edgeslice.protocol.Tensor;
 import java.io.PrintStream;
@@ -72,8 +71,8 @@ final class SubmitCommand implements Callable<Integer> {
             for (int i = 0; i < count; i++) {
                 requests.add(TaskRequest.of(hash, tensors, priority, deadlineMs));
             }
-            List<TaskOutcome> outcomes = hasRoute(client, Hashing.sha256(model))
-                    ? client.runPipeline(Hashing.sha256(model), requests, concurrency, Duration.ofSeconds(timeoutS), o -> stdout.println(describe(o)))
+            List<TaskOutcome> outcomes = hasRoute(client, hash)
+                    ? client.runPipeline(hash, requests, concurrency, Duration.ofSeconds(timeoutS), o -> stdout.println(describe(o)))
                     : client.run(requests, concurrency, Duration.ofSeconds(timeoutS), o -> stdout.println(describe(o)));
             if (out != null) {
                 save(outcomes);

@@ -131,15 +131,26 @@ public final class Broker implements AutoCloseable {
 
     /** As {@link #deployRoute(String, List)}, with activations travelling by the given transport. */
     public CompletableFuture<Message.Route> deployRoute(String modelHash, List<Message.Stage> stages, io.edgeslice.protocol.Transport transport) {
+        return deployRoute(modelHash, 0, stages, transport);
+    }
+
+    /** As {@link #deployRoute(String, List)}, as the model's route number {@code replica} (replacing it if it exists). */
+    public CompletableFuture<Message.Route> deployRoute(String modelHash, int replica, List<Message.Stage> stages,
+                                                        io.edgeslice.protocol.Transport transport) {
         CompletableFuture<Message.Route> done = new CompletableFuture<>();
-        commands.add(loop -> loop.deployRoute(modelHash, stages, transport, done));
+        commands.add(loop -> loop.deployRoute(new RouteBook.Key(modelHash, replica), stages, transport, done));
         return done;
     }
 
-    /** Moves the slice of a model's route that starts at {@code start} to another agent (a new epoch). Safe from any thread. */
+    /** Moves the slice of a model's first route that starts at {@code start} to another agent (a new epoch). Safe from any thread. */
     public CompletableFuture<Message.Route> moveSlice(String modelHash, int start, String agentName) {
+        return moveSlice(modelHash, 0, start, agentName);
+    }
+
+    /** Moves the slice of a model's route number {@code replica} that starts at {@code start} to another agent. Safe from any thread. */
+    public CompletableFuture<Message.Route> moveSlice(String modelHash, int replica, int start, String agentName) {
         CompletableFuture<Message.Route> done = new CompletableFuture<>();
-        commands.add(loop -> loop.moveSlice(modelHash, start, agentName, done));
+        commands.add(loop -> loop.moveSlice(new RouteBook.Key(modelHash, replica), start, agentName, done));
         return done;
     }
 

@@ -309,7 +309,7 @@ final class BrokerLoop {
                     "agent " + agent.name() + " closed its connection; suspect");
             setState(agent, AgentState.SUSPECT);
             // a pipeline stalls at a dead stage: move its slices now rather than after the lost timeout
-            routes.using(agent.name()).forEach(r -> placement.repair(r.modelHash()));
+            routes.using(agent.name()).forEach(r -> placement.repair(RouteBook.Key.of(r)));
         }
     }
 
@@ -490,8 +490,9 @@ final class BrokerLoop {
     }
 
     private void onRouteQuery(byte[] identity, String modelHash) {
-        Message.Route r = routes.get(modelHash);
-        send(identity, r != null ? r : new Message.Failed(Message.NO_TASK, 0, ErrorCode.NO_ROUTE, "no route is deployed for model " + modelHash));
+        List<Message.Route> replicas = routes.of(modelHash);
+        send(identity, !replicas.isEmpty() ? new Message.Routes(replicas)
+                : new Message.Failed(Message.NO_TASK, 0, ErrorCode.NO_ROUTE, "no route is deployed for model " + modelHash));
     }
 
     // ---- operator commands (from Broker's command queue) ----------------------------------
@@ -520,18 +521,18 @@ final class BrokerLoop {
     }
 
     /** For the embedding console: place a route, or move one of its slices; the future carries the new route. */
-    void deployRoute(String modelHash, List<Message.Stage> stages, io.edgeslice.protocol.Transport transport,
+    void deployRoute(RouteBook.Key key, List<Message.Stage> stages, io.edgeslice.protocol.Transport transport,
                      CompletableFuture<Message.Route> done) {
         try {
-            placement.deployRoute(modelHash, stages, transport, err -> done.completeExceptionally(new DeployException(err)), done::complete);
+            placement.deployRoute(key, stages, transport, err -> done.completeExceptionally(new DeployException(err)), done::complete);
         } catch (ProtocolException e) {
             done.completeExceptionally(new DeployException(e.getMessage()));
         }
     }
 
-    void moveSlice(String modelHash, int start, String agent, CompletableFuture<Message.Route> done) {
+    void moveSlice(RouteBook.Key key, int start, String agent, CompletableFuture<Message.Route> done) {
         try {
-            placement.moveSlice(modelHash, start, agent, err -> done.completeExceptionally(new DeployException(err)), done::complete);
+            placement.moveSlice(key, start, agent, err -> done.completeExceptionally(new DeployException(err)), done::complete);
         } catch (ProtocolException e) {
             done.completeExceptionally(new DeployException(e.getMessage()));
         }
@@ -554,7 +555,7 @@ final class BrokerLoop {
         boolean wasLost = a.state == AgentState.LOST;
         setState(a, AgentState.LOST);
         if (!wasLost) {
-            routes.using(a.name()).forEach(r -> placement.repair(r.modelHash()));
+            routes.using(a.name()).forEach(r -> placement.repair(RouteBook.Key.of(r)));
         }
         failDeployments(a.name(), null, "agent " + a.name() + " was lost");
         if (a.identity != null) {

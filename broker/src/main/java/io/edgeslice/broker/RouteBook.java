@@ -2,6 +2,7 @@ package io.edgeslice.broker;
 
 import io.edgeslice.protocol.Message;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -9,29 +10,49 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The deployed routes, one per model: which agent runs which slice, as of which epoch. A route is
- * replaced as a whole with a higher epoch whenever a stage moves. Loop thread only.
+ * The deployed routes: per model one or more replicas, each saying which agent runs which slice as
+ * of which epoch. A replica's route is replaced as a whole with a higher epoch whenever a stage
+ * moves. Loop thread only.
  */
 final class RouteBook {
-    private final Map<String, Message.Route> routes = new TreeMap<>();
-    /** Models whose route is being (re)placed right now, so a second loss waits for the first repair. */
-    private final Set<String> repairing = new HashSet<>();
+    /** A model's route number {@code replica}. */
+    record Key(String modelHash, int replica) implements Comparable<Key> {
+        static Key of(Message.Route r) {
+            return new Key(r.modelHash(), r.replica());
+        }
 
-    Message.Route get(String modelHash) {
-        return routes.get(modelHash);
+        @Override
+        public int compareTo(Key o) {
+            return COMPARATOR.compare(this, o);
+        }
+
+        private static final Comparator<Key> COMPARATOR = Comparator.comparing(Key::modelHash).thenComparingInt(Key::replica);
+    }
+
+    private final Map<Key, Message.Route> routes = new TreeMap<>();
+    /** Routes being (re)placed right now, so a second loss waits for the first repair. */
+    private final Set<Key> repairing = new HashSet<>();
+
+    Message.Route get(Key key) {
+        return routes.get(key);
+    }
+
+    /** Every replica of a model, by replica number. */
+    List<Message.Route> of(String modelHash) {
+        return routes.values().stream().filter(r -> r.modelHash().equals(modelHash)).toList();
     }
 
     List<Message.Route> all() {
         return List.copyOf(routes.values());
     }
 
-    long nextEpoch(String modelHash) {
-        Message.Route r = routes.get(modelHash);
+    long nextEpoch(Key key) {
+        Message.Route r = routes.get(key);
         return r == null ? 1 : r.epoch() + 1;
     }
 
     void put(Message.Route route) {
-        routes.put(route.modelHash(), route);
+        routes.put(Key.of(route), route);
     }
 
     /** Routes with a stage on this agent. */
@@ -45,12 +66,23 @@ final class RouteBook {
         return out;
     }
 
-    boolean startRepair(String modelHash) {
-        return repairing.add(modelHash);
+    /** How many stages of routes other than {@code except} run on this agent (placement spreads replicas by it). */
+    int stagesOn(String agent, Key except) {
+        int n = 0;
+        for (Map.Entry<Key, Message.Route> e : routes.entrySet()) {
+            if (!e.getKey().equals(except)) {
+                n += (int) e.getValue().stages().stream().filter(s -> s.agent().equals(agent)).count();
+            }
+        }
+        return n;
     }
 
-    void endRepair(String modelHash) {
-        repairing.remove(modelHash);
+    boolean startRepair(Key key) {
+        return repairing.add(key);
+    }
+
+    void endRepair(Key key) {
+        repairing.remove(key);
     }
 
     /** The agents of a route, in stage order, without repeats. */

@@ -54,12 +54,12 @@ final class RoutePlacement {
 
     /** Places each slice on its agent (chosen here when not named), then publishes the route. */
     void deployRoute(byte[] client, Message.DeployRoute d) {
-        deployRoute(d.modelHash(), d.stages(), d.transport(), err -> sender.send(client, new Message.Failed(Message.NO_TASK, 0, ErrorCode.BAD_REQUEST,
+        deployRoute(new RouteBook.Key(d.modelHash(), d.replica()), d.stages(), d.transport(), err -> sender.send(client, new Message.Failed(Message.NO_TASK, 0, ErrorCode.BAD_REQUEST,
                 "deploying the route failed: " + err)), route -> sender.send(client, route));
     }
 
     /** Validates the stages (ProtocolException names what is wrong), then places them; exactly one callback runs. */
-    void deployRoute(String modelHash, List<Message.Stage> stages, Transport transport, Consumer<String> onError,
+    void deployRoute(RouteBook.Key key, List<Message.Stage> stages, Transport transport, Consumer<String> onError,
                      Consumer<Message.Route> onDone) {
         if (stages.isEmpty() || stages.get(0).start() != 0) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "a route's first slice must start at position 0");
@@ -75,7 +75,7 @@ final class RoutePlacement {
         }
         List<String> placement = new ArrayList<>();
         for (Message.Stage st : stages) {
-            String chosen = st.agent().isEmpty() ? chooseStageAgent(st, placement) : st.agent();
+            String chosen = st.agent().isEmpty() ? chooseStageAgent(key, st, placement) : st.agent();
             AgentEntry a = chosen == null ? null : agentsByName.get(chosen);
             if (a == null || !a.reachable()) {
                 throw new ProtocolException(ErrorCode.BAD_REQUEST, chosen == null ? "no healthy agent can take slice " + st.start() + "-" + st.end()
@@ -83,14 +83,14 @@ final class RoutePlacement {
             }
             placement.add(chosen);
         }
-        placeStages(modelHash, stages, placement, transport, onError, onDone);
+        placeStages(key, stages, placement, transport, onError, onDone);
     }
 
-    /** Moves one slice of a model's route (the stage starting at {@code start}) to another agent, under a new epoch. */
-    void moveSlice(String modelHash, int start, String agent, Consumer<String> onError, Consumer<Message.Route> onDone) {
-        Message.Route r = routes.get(modelHash);
+    /** Moves one slice of a route (the stage starting at {@code start}) to another agent, under a new epoch. */
+    void moveSlice(RouteBook.Key key, int start, String agent, Consumer<String> onError, Consumer<Message.Route> onDone) {
+        Message.Route r = routes.get(key);
         if (r == null) {
-            throw new ProtocolException(ErrorCode.NO_ROUTE, "no route is deployed for model " + modelHash);
+            throw new ProtocolException(ErrorCode.NO_ROUTE, "no route " + key.replica() + " is deployed for model " + key.modelHash());
         }
         List<String> agents = new ArrayList<>(r.stages().stream().map(Message.Stage::agent).toList());
         int index = -1;
@@ -100,7 +100,8 @@ final class RoutePlacement {
             }
         }
         if (index < 0) {
-            throw new ProtocolException(ErrorCode.BAD_REQUEST, "the route of model " + Hashing.shortHash(modelHash) + " has no slice starting at " + start);
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, "route " + key.replica() + " of model " + Hashing.shortHash(key.modelHash())
+                    + " has no slice starting at " + start);
         }
         AgentEntry a = agentsByName.get(agent);
         Message.Stage st = r.stages().get(index);
@@ -111,26 +112,41 @@ final class RoutePlacement {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "slice " + st.start() + "-" + st.end() + " does not fit agent " + agent);
         }
         agents.set(index, agent);
-        placeStages(modelHash, r.stages(), agents, r.transport(), onError, onDone);
+        placeStages(key, r.stages(), agents, r.transport(), onError, onDone);
     }
 
-    /** A healthy agent for a slice, preferring agents not yet in this route, then the least loaded. */
-    private String chooseStageAgent(Message.Stage st, List<String> taken) {
+    /**
+     * A healthy agent for a slice, preferring agents not yet in this route, then agents running
+     * fewer stages of any route (so replicas and repairs spread over idle agents), then the least
+     * loaded.
+     */
+    private String chooseStageAgent(RouteBook.Key key, Message.Stage st, List<String> taken) {
         AgentEntry best = null;
         for (AgentEntry a : agentsByName.values()) {
             if (!a.canReceive() || !a.fits(st.sliceSize())) {
                 continue;
             }
-            if (best == null || taken.contains(best.name()) && !taken.contains(a.name())
-                    || taken.contains(best.name()) == taken.contains(a.name()) && BrokerLoop.better(a, best, st.sliceHash())) {
+            if (best == null || compareCandidates(key, a, best, st, taken) < 0) {
                 best = a;
             }
         }
         return best == null ? null : best.name();
     }
 
+    private int compareCandidates(RouteBook.Key key, AgentEntry a, AgentEntry b, Message.Stage st, List<String> taken) {
+        int byRoute = Boolean.compare(taken.contains(a.name()), taken.contains(b.name()));
+        if (byRoute != 0) {
+            return byRoute;
+        }
+        int byStages = Integer.compare(routes.stagesOn(a.name(), key), routes.stagesOn(b.name(), key));
+        if (byStages != 0) {
+            return byStages;
+        }
+        return BrokerLoop.better(a, b, st.sliceHash()) ? -1 : 1;
+    }
+
     /** Deploys every slice on its agent; once all are there, installs the route under a new epoch. */
-    private void placeStages(String modelHash, List<Message.Stage> stages, List<String> agents, Transport transport,
+    private void placeStages(RouteBook.Key key, List<Message.Stage> stages, List<String> agents, Transport transport,
                              Consumer<String> onError, Consumer<Message.Route> onDone) {
         List<CompletableFuture<Void>> placed = new ArrayList<>();
         for (int i = 0; i < stages.size(); i++) {
@@ -151,7 +167,7 @@ final class RoutePlacement {
                 placedStages.add(new Message.Stage(st.start(), st.end(), st.sliceHash(), models.size(st.sliceHash()), a.name(),
                         a.record.dataEndpoint()));
             }
-            Message.Route route = new Message.Route(modelHash, routes.nextEpoch(modelHash), placedStages, transport);
+            Message.Route route = new Message.Route(key.modelHash(), key.replica(), routes.nextEpoch(key), placedStages, transport);
             routes.put(route);
             store.routeSaved(route);
             for (String name : RouteBook.agents(route)) {
@@ -160,16 +176,16 @@ final class RoutePlacement {
                     sender.send(a.identity, route);
                 }
             }
-            events.add(BrokerEvent.Severity.INFO, BrokerEvent.Kind.ROUTE_CHANGED, modelHash, "route of model "
-                    + Hashing.shortHash(modelHash) + " epoch " + route.epoch() + ": " + describe(route));
+            events.add(BrokerEvent.Severity.INFO, BrokerEvent.Kind.ROUTE_CHANGED, key.modelHash(), name(key) + " epoch " + route.epoch()
+                    + ": " + describe(route));
             onDone.accept(route);
         });
     }
 
     /** Moves the slices of lost agents to other healthy agents, under a new epoch. */
-    void repair(String modelHash) {
-        Message.Route r = routes.get(modelHash);
-        if (r == null || !routes.startRepair(modelHash)) {
+    void repair(RouteBook.Key key) {
+        Message.Route r = routes.get(key);
+        if (r == null || !routes.startRepair(key)) {
             return;
         }
         List<String> agents = new ArrayList<>();
@@ -183,27 +199,30 @@ final class RoutePlacement {
             if (name == null) {
                 List<String> taken = new ArrayList<>(keep.stream().filter(Objects::nonNull).toList());
                 taken.addAll(agents);
-                name = chooseStageAgent(r.stages().get(i), taken);
+                name = chooseStageAgent(key, r.stages().get(i), taken);
                 if (name == null) {
-                    routes.endRepair(modelHash);
-                    events.add(BrokerEvent.Severity.ERROR, BrokerEvent.Kind.ROUTE_CHANGED, modelHash, "route of model "
-                            + Hashing.shortHash(modelHash) + " is broken: no healthy agent can take slice "
+                    routes.endRepair(key);
+                    events.add(BrokerEvent.Severity.ERROR, BrokerEvent.Kind.ROUTE_CHANGED, key.modelHash(), name(key)
+                            + " is broken: no healthy agent can take slice "
                             + r.stages().get(i).start() + "-" + r.stages().get(i).end());
                     return;
                 }
             }
             agents.add(name);
         }
-        placeStages(modelHash, r.stages(), agents, r.transport(), err -> {
-            routes.endRepair(modelHash);
-            events.add(BrokerEvent.Severity.ERROR, BrokerEvent.Kind.ROUTE_CHANGED, modelHash, "repairing the route of model "
-                    + Hashing.shortHash(modelHash) + " failed: " + err);
+        placeStages(key, r.stages(), agents, r.transport(), err -> {
+            routes.endRepair(key);
+            events.add(BrokerEvent.Severity.ERROR, BrokerEvent.Kind.ROUTE_CHANGED, key.modelHash(), "repairing " + name(key) + " failed: " + err);
         }, route -> {
-            routes.endRepair(modelHash);
+            routes.endRepair(key);
             if (route.stages().stream().anyMatch(st -> !agentsByName.get(st.agent()).canReceive())) {
-                repair(modelHash); // another agent was lost meanwhile
+                repair(key); // another agent was lost meanwhile
             }
         });
+    }
+
+    private static String name(RouteBook.Key key) {
+        return "route " + key.replica() + " of model " + Hashing.shortHash(key.modelHash());
     }
 
     private static String describe(Message.Route r) {

@@ -51,7 +51,11 @@ final class DeployCommand implements Callable<Integer> {
             + "NONE (raw, for fast links), LZ4 (lossless compression, for slow links), FP16 (halves float32, lossy) (default: ${DEFAULT-VALUE}).")
     io.edgeslice.protocol.Transport transport;
 
-    @Option(names = "--json", description = "Print the route as JSON.")
+    @Option(names = "--replicas", defaultValue = "1", paramLabel = "K",
+            description = "Deploy K routes (replicas 0 to K-1) of the same slices; requests spread over them (default: ${DEFAULT-VALUE}).")
+    int replicas;
+
+    @Option(names = "--json", description = "Print each route deployed as a JSON line.")
     boolean json;
 
     @picocli.CommandLine.Spec
@@ -61,6 +65,12 @@ final class DeployCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (!Files.isRegularFile(model)) {
             throw new IllegalArgumentException("model file " + model + " does not exist");
+        }
+        if (replicas < 1 || replicas > Message.MAX_REPLICAS) {
+            throw new IllegalArgumentException("--replicas must be 1 to " + Message.MAX_REPLICAS + ", got " + replicas);
+        }
+        if (replicas > 1 && where.placement != null) {
+            throw new IllegalArgumentException("--replicas needs --stages: a --placement names the agents of one route");
         }
         Analysis a = Analysis.of(OnnxModel.load(model), InputShapes.parse(inputShapes), SessionSettings.DEFAULT, null);
         List<String> agents = new ArrayList<>();
@@ -102,10 +112,14 @@ final class DeployCommand implements Callable<Integer> {
                 String hash = client.uploadModel(file, Duration.ofMinutes(5), b -> { });
                 stages.add(new Message.Stage(s.start(), s.end(), hash, Files.size(file), agents.isEmpty() ? "" : agents.get(i), ""));
             }
-            Message.Route route = client.deployRoute(Hashing.sha256(model), stages, transport, Duration.ofMinutes(5));
-            spec.commandLine().getOut().println(json ? Json.line(RoutesCommand.toJson(List.of(route)).get("routes").get(0))
-                    : RoutesCommand.describe(route));
-            spec.commandLine().getOut().flush();
+            String modelHash = Hashing.sha256(model);
+            for (int replica = 0; replica < replicas; replica++) {
+                // one after the other: the broker spreads each new replica over the agents the others leave idle
+                Message.Route route = client.deployRoute(modelHash, replica, stages, transport, Duration.ofMinutes(5));
+                spec.commandLine().getOut().println(json ? Json.line(RoutesCommand.toJson(List.of(route)).get("routes").get(0))
+                        : RoutesCommand.describe(route));
+                spec.commandLine().getOut().flush();
+            }
             return 0;
         }
     }

@@ -38,7 +38,7 @@ final class RoutesCommand implements Callable<Integer> {
         ObjectNode root = Json.object();
         ArrayNode arr = root.putArray("routes");
         for (Message.Route r : routes) {
-            ObjectNode o = arr.addObject().put("model", r.modelHash()).put("epoch", r.epoch())
+            ObjectNode o = arr.addObject().put("model", r.modelHash()).put("replica", r.replica()).put("epoch", r.epoch())
                     .put("transport", r.transport().name().toLowerCase(java.util.Locale.ROOT)).put("lossy", r.transport().lossy());
             ArrayNode stages = o.putArray("stages");
             for (Message.Stage s : r.stages()) {
@@ -50,7 +50,7 @@ final class RoutesCommand implements Callable<Integer> {
     }
 
     static String describe(Message.Route r) {
-        StringBuilder sb = new StringBuilder("model " + Hashing.shortHash(r.modelHash()) + " epoch " + r.epoch() + ", transport "
+        StringBuilder sb = new StringBuilder("model " + Hashing.shortHash(r.modelHash()) + " route " + r.replica() + " epoch " + r.epoch() + ", transport "
                 + r.transport().name().toLowerCase(java.util.Locale.ROOT) + (r.transport().lossy() ? " (lossy: results differ from the whole model)" : "")
                 + ":");
         for (Message.Stage s : r.stages()) {

@@ -138,6 +138,53 @@ class PipelineTest {
         }
     }
 
+    @Test
+    void replicasOfOneModelRunOnSeparateAgentsAndShareTheRequests() throws Exception {
+        Path model = TestModels.blazefaceFront();
+        String hash = Hashing.sha256(model);
+        try (Broker broker = Broker.start(BrokerConfig.onPort(0, dir.resolve("models")), new InMemoryMetricTable());
+             Cluster c = new Cluster(dir, "memory", broker.port());
+             EdgeSliceClient client = new EdgeSliceClient(broker.endpoint());
+             LocalModel local = new LocalModel(model, ai.onnxruntime.OrtSession.SessionOptions.OptLevel.EXTENDED_OPT)) {
+            for (String a : List.of("a1", "a2", "a3", "a4")) {
+                c.startAgent(a);
+            }
+            c.await("four agents", Duration.ofSeconds(30), Cluster.healthy(4));
+            assertThat(EdgeSliceCommand.commandLine().execute("deploy", "--broker", broker.endpoint(), "--model", model.toString(),
+                    "--stages", "2", "--replicas", "2")).isZero();
+            List<Message.Route> replicas = client.routesOf(hash, Duration.ofSeconds(5));
+            assertThat(replicas).extracting(Message.Route::replica).containsExactly(0, 1);
+            List<String> used = new ArrayList<>(RoutesOf.agents(replicas.get(0)));
+            used.addAll(RoutesOf.agents(replicas.get(1)));
+            assertThat(new HashSet<>(used)).as("each replica on agents of its own").hasSize(4);
+
+            List<TaskRequest> requests = new ArrayList<>();
+            Map<UUID, List<Tensor>> expected = new HashMap<>();
+            for (int i = 0; i < 30; i++) {
+                Tensor in = local.randomInput(i);
+                TaskRequest r = TaskRequest.of(hash, List.of(in), 5, 0);
+                requests.add(r);
+                expected.put(r.id(), local.run(in));
+            }
+            List<TaskOutcome> outcomes = client.runPipeline(hash, requests, 4, Duration.ofMinutes(2), o -> { });
+            for (TaskOutcome o : outcomes) {
+                assertThat(o.status()).as(o.message()).isEqualTo(TaskOutcome.Status.OK);
+                assertThat(TestModels.maxAbsDiff(expected.get(o.taskId()), o.outputs())).isLessThanOrEqualTo(1e-5);
+            }
+            String last0 = replicas.get(0).stages().get(1).agent();
+            String last1 = replicas.get(1).stages().get(1).agent();
+            assertThat(outcomes.stream().map(TaskOutcome::agent).distinct().toList()).as("both replicas answered")
+                    .containsExactlyInAnyOrder(last0, last1);
+        }
+    }
+
+    @Test
+    void replicasNeedStagesNotAPlacement() {
+        int code = EdgeSliceCommand.commandLine().execute("deploy", "--broker", "tcp://127.0.0.1:1", "--model",
+                TestModels.blazefaceFront().toString(), "--placement", "0-40@a1,40-93@a2", "--replicas", "2");
+        assertThat(code).isEqualTo(2);
+    }
+
     /** Sends n requests through the model's route; returns the largest difference from the whole model. */
     private static double runAndCompare(String broker, Path model, int n) {
         try (LocalModel local = new LocalModel(model, ai.onnxruntime.OrtSession.SessionOptions.OptLevel.EXTENDED_OPT);

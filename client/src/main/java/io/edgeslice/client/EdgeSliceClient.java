@@ -135,19 +135,25 @@ public final class EdgeSliceClient implements AutoCloseable {
     }
 
     /**
-     * Runs tasks through the model's deployed route: inputs go straight to the first stage's agent,
-     * results come straight from the last stage; exactly one outcome per task. Fails with
-     * NO_ROUTE when the model has no route.
+     * Runs tasks through the model's deployed routes: inputs go straight to the first stage's agent
+     * of a route (with several replicas, the one with the fewest requests in flight), results come
+     * straight from the last stage; exactly one outcome per task. Fails with NO_ROUTE when the
+     * model has no route.
      */
     public List<TaskOutcome> runPipeline(String modelHash, List<TaskRequest> requests, int concurrency, Duration timeout,
                                          Consumer<TaskOutcome> onOutcome) {
-        Message.Route route = route(modelHash, Duration.ofSeconds(10));
-        return new PipelineSession(this, context, route, requests, Math.max(1, concurrency), timeout, onOutcome).run();
+        List<Message.Route> replicas = routesOf(modelHash, Duration.ofSeconds(10));
+        return new PipelineSession(this, context, modelHash, replicas, requests, Math.max(1, concurrency), timeout, onOutcome).run();
     }
 
-    /** The model's current route; ClientException NO_ROUTE when none is deployed. */
+    /** The model's first route (replica 0 unless it was never deployed); ClientException NO_ROUTE when none is deployed. */
     public Message.Route route(String modelHash, Duration timeout) {
-        return request(new Message.RouteQuery(modelHash), Message.Route.class, System.nanoTime() + timeout.toNanos());
+        return routesOf(modelHash, timeout).get(0);
+    }
+
+    /** Every route (replica) of the model, by replica number; ClientException NO_ROUTE when none is deployed. */
+    public List<Message.Route> routesOf(String modelHash, Duration timeout) {
+        return request(new Message.RouteQuery(modelHash), Message.Routes.class, System.nanoTime() + timeout.toNanos()).routes();
     }
 
     /** Every deployed route. */
@@ -165,11 +171,20 @@ public final class EdgeSliceClient implements AutoCloseable {
 
     /** As {@link #deployRoute(String, List, Duration)}, with activations travelling by the given transport. */
     public Message.Route deployRoute(String modelHash, List<Message.Stage> stages, io.edgeslice.protocol.Transport transport, Duration timeout) {
+        return deployRoute(modelHash, 0, stages, transport, timeout);
+    }
+
+    /**
+     * As {@link #deployRoute(String, List, io.edgeslice.protocol.Transport, Duration)}, as the
+     * model's route number {@code replica} (0, 1, …; an existing replica is replaced).
+     */
+    public Message.Route deployRoute(String modelHash, int replica, List<Message.Stage> stages, io.edgeslice.protocol.Transport transport,
+                                     Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        send(new Message.DeployRoute(modelHash, stages, transport));
+        send(new Message.DeployRoute(modelHash, replica, stages, transport));
         while (true) {
             Message m = receive(deadline, "deployment of the route");
-            if (m instanceof Message.Route r && r.modelHash().equals(modelHash)) {
+            if (m instanceof Message.Route r && r.modelHash().equals(modelHash) && r.replica() == replica) {
                 return r;
             }
             if (m instanceof Message.Failed f) {

@@ -15,6 +15,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -25,11 +26,11 @@ import org.zeromq.ZMQ;
 
 /**
  * One {@link EdgeSliceClient#runPipeline} call: sends each input as an activation straight to the
- * first stage of the model's route and takes the result from the last stage on a data endpoint of
- * its own; the broker is only asked for the route. It keeps every input until its result arrives:
- * an input not acknowledged is sent again, and when the route changes or a result is overdue the
- * input goes again as a new attempt (the first stage may have died with it). Exactly one outcome per
- * task.
+ * first stage of one of the model's routes (the replica with the fewest requests in flight) and
+ * takes the result from the last stage on a data endpoint of its own; the broker is only asked for
+ * the routes. It keeps every input until its result arrives: an input not acknowledged is sent
+ * again, and when its route changes or a result is overdue the input goes again as a new attempt
+ * (the first stage may have died with it). Exactly one outcome per task.
  */
 final class PipelineSession {
     private static final Logger log = LoggerFactory.getLogger(PipelineSession.class);
@@ -41,13 +42,25 @@ final class PipelineSession {
     private static final class Pending {
         final TaskRequest request;
         final long firstSent = System.nanoTime();
+        Lane lane;
         long lastSent;
         int attempt;
-        long epoch;
         boolean acked;
 
         Pending(TaskRequest request) {
             this.request = request;
+        }
+    }
+
+    /** One replica of the model's route and the socket to its first stage. */
+    private static final class Lane {
+        Message.Route route;
+        ZMQ.Socket first;
+        String firstEndpoint;
+        int inflight;
+
+        Lane(Message.Route route) {
+            this.route = route;
         }
     }
 
@@ -58,20 +71,18 @@ final class PipelineSession {
     private final int concurrency;
     private final long deadline;
     private final Map<UUID, Pending> inflight = new LinkedHashMap<>();
+    private final Map<Integer, Lane> lanes = new TreeMap<>();
     private final OutcomeBook outcomes;
-    private Message.Route route;
     private ZMQ.Socket results;
-    private ZMQ.Socket first;
-    private String firstEndpoint;
     private String replyTo;
     private long nextRouteCheck;
 
-    PipelineSession(EdgeSliceClient client, ZContext ctx, Message.Route route, List<TaskRequest> requests, int concurrency, Duration timeout,
-                    Consumer<TaskOutcome> onOutcome) {
+    PipelineSession(EdgeSliceClient client, ZContext ctx, String modelHash, List<Message.Route> replicas, List<TaskRequest> requests,
+                    int concurrency, Duration timeout, Consumer<TaskOutcome> onOutcome) {
         this.client = client;
         this.ctx = ctx;
-        this.route = route;
-        this.modelHash = route.modelHash();
+        this.modelHash = modelHash;
+        replicas.forEach(r -> lanes.put(r.replica(), new Lane(r)));
         this.waiting = new ArrayDeque<>(requests);
         this.concurrency = concurrency;
         this.deadline = System.nanoTime() + timeout.toNanos();
@@ -89,26 +100,26 @@ final class PipelineSession {
             loop();
         } finally {
             results.close();
-            if (first != null) {
-                first.close();
-            }
+            lanes.values().stream().filter(l -> l.first != null).forEach(l -> l.first.close());
         }
         return outcomes.finish();
     }
 
     private void loop() {
-        try (ZMQ.Poller poller = ctx.createPoller(2)) {
+        try (ZMQ.Poller poller = ctx.createPoller(1 + lanes.size())) {
             poller.register(results, ZMQ.Poller.POLLIN);
-            connectFirstStage();
+            lanes.values().forEach(this::connectFirstStage);
             while ((!waiting.isEmpty() || !inflight.isEmpty()) && System.nanoTime() - deadline < 0) {
                 while (inflight.size() < concurrency && !waiting.isEmpty()) {
                     Pending p = new Pending(waiting.poll());
                     inflight.put(p.request.id(), p);
+                    p.lane = leastBusy();
+                    p.lane.inflight++;
                     send(p, false);
                 }
                 poller.poll(POLL_MS);
                 drain(results, true);
-                drain(first, false);
+                lanes.values().forEach(l -> drain(l.first, false));
                 long now = System.nanoTime();
                 for (Pending p : new ArrayList<>(inflight.values())) {
                     if (!p.acked && now - p.lastSent > ACK_TIMEOUT_NANOS || now - p.lastSent > RESULT_OVERDUE_NANOS) {
@@ -116,7 +127,7 @@ final class PipelineSession {
                     }
                 }
                 if (now - nextRouteCheck > 0 && !inflight.isEmpty()) {
-                    checkRoute();
+                    checkRoutes();
                     nextRouteCheck = now + ROUTE_CHECK_NANOS;
                 }
             }
@@ -127,35 +138,58 @@ final class PipelineSession {
         }
     }
 
-    private void connectFirstStage() {
-        String endpoint = route.stages().get(0).dataEndpoint();
-        if (endpoint.equals(firstEndpoint)) {
-            return;
+    private Lane leastBusy() {
+        Lane best = null;
+        for (Lane l : lanes.values()) {
+            if (best == null || l.inflight < best.inflight) {
+                best = l;
+            }
         }
-        if (first != null) {
-            first.close();
-        }
-        first = ctx.createSocket(SocketType.DEALER);
-        first.setLinger(0);
-        first.setHandshakeIvl(2000);
-        first.setSndHWM(100_000);
-        first.connect(endpoint);
-        firstEndpoint = endpoint;
+        return best;
     }
 
-    /** The broker moved a stage: inputs that may have died with the old first stage go again. */
-    private void checkRoute() {
-        Message.Route latest = client.route(modelHash, Duration.ofSeconds(5));
-        if (latest.epoch() == route.epoch()) {
+    private void connectFirstStage(Lane lane) {
+        String endpoint = lane.route.stages().get(0).dataEndpoint();
+        if (endpoint.equals(lane.firstEndpoint)) {
             return;
         }
-        boolean firstMoved = !latest.stages().get(0).dataEndpoint().equals(route.stages().get(0).dataEndpoint());
-        log.info("route of model {} is now epoch {}{}", modelHash.substring(0, 12), latest.epoch(), firstMoved ? " (first stage moved)" : "");
-        route = latest;
-        connectFirstStage();
-        for (Pending p : inflight.values()) {
-            if (firstMoved || !p.acked) {
-                send(p, true);
+        if (lane.first != null) {
+            lane.first.close();
+        }
+        lane.first = ctx.createSocket(SocketType.DEALER);
+        lane.first.setLinger(0);
+        lane.first.setHandshakeIvl(2000);
+        lane.first.setSndHWM(100_000);
+        lane.first.connect(endpoint);
+        lane.firstEndpoint = endpoint;
+    }
+
+    /**
+     * The broker moved a stage of a replica: inputs that may have died with its old first stage go
+     * again. Replicas deployed meanwhile join; the poller only watches the replicas known at the
+     * start, so a new replica's acknowledgements are read on the next drain.
+     */
+    private void checkRoutes() {
+        for (Message.Route latest : client.routesOf(modelHash, Duration.ofSeconds(5))) {
+            Lane lane = lanes.get(latest.replica());
+            if (lane == null) {
+                lane = new Lane(latest);
+                lanes.put(latest.replica(), lane);
+                connectFirstStage(lane);
+                continue;
+            }
+            if (latest.epoch() == lane.route.epoch()) {
+                continue;
+            }
+            boolean firstMoved = !latest.stages().get(0).dataEndpoint().equals(lane.firstEndpoint);
+            log.info("route {} of model {} is now epoch {}{}", latest.replica(), modelHash.substring(0, 12), latest.epoch(),
+                    firstMoved ? " (first stage moved)" : "");
+            lane.route = latest;
+            connectFirstStage(lane);
+            for (Pending p : inflight.values()) {
+                if (p.lane == lane && (firstMoved || !p.acked)) {
+                    send(p, true);
+                }
             }
         }
     }
@@ -165,10 +199,10 @@ final class PipelineSession {
             p.attempt++;
         }
         List<Tensor> inputs = p.request.inputs();
+        Message.Route route = p.lane.route;
         p.lastSent = System.nanoTime();
         p.acked = false;
-        p.epoch = route.epoch();
-        Wire.send(first, null, new Message.Activation(p.request.id(), p.attempt, route.epoch(), modelHash, 0, 0, replyTo,
+        Wire.send(p.lane.first, null, new Message.Activation(p.request.id(), p.attempt, route.epoch(), modelHash, route.replica(), 0, 0, replyTo,
                 Codec.tensorsCrc(inputs), route.transport(), inputs), false);
     }
 
@@ -216,6 +250,7 @@ final class PipelineSession {
 
     private void complete(Pending p, TaskOutcome o) {
         inflight.remove(p.request.id());
+        p.lane.inflight--;
         outcomes.settle(o);
     }
 }

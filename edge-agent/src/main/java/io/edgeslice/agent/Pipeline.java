@@ -34,6 +34,17 @@ final class Pipeline {
     static final long PEER_CREDIT_BYTES = 64L << 20;
     private static final int SEEN_LIMIT = 20_000;
 
+    /** A model's route number {@code replica}. */
+    private record RouteKey(String modelHash, int replica) {
+        static RouteKey of(Message.Route r) {
+            return new RouteKey(r.modelHash(), r.replica());
+        }
+
+        static RouteKey of(Message.Activation a) {
+            return new RouteKey(a.modelHash(), a.replica());
+        }
+    }
+
     private record InKey(UUID taskId, int attempt, int start) {
     }
 
@@ -64,7 +75,7 @@ final class Pipeline {
     private final Workers workers;
     private final ModelFetcher fetcher;
     private final Runnable onReject;
-    private final Map<String, Message.Route> routes = new HashMap<>();
+    private final Map<RouteKey, Message.Route> routes = new HashMap<>();
     private final Map<String, ZMQ.Socket> peers = new HashMap<>();
     private final Map<OutKey, Outgoing> unacked = new LinkedHashMap<>();
     private final Map<String, Long> inflightBytes = new HashMap<>();
@@ -88,12 +99,13 @@ final class Pipeline {
 
     /** The broker published a route; a newer epoch replaces the old and redirects what waits for an ACK. */
     void onRoute(Message.Route r, long now) {
-        Message.Route current = routes.get(r.modelHash());
+        RouteKey key = RouteKey.of(r);
+        Message.Route current = routes.get(key);
         if (current != null && current.epoch() >= r.epoch()) {
             return;
         }
-        routes.put(r.modelHash(), r);
-        log.info("route of model {} epoch {}: {}", Hashing.shortHash(r.modelHash()), r.epoch(), r.stages().stream()
+        routes.put(key, r);
+        log.info("route {} of model {} epoch {}: {}", r.replica(), Hashing.shortHash(r.modelHash()), r.epoch(), r.stages().stream()
                 .map(s -> s.start() + "-" + s.end() + "@" + s.agent()).toList());
         for (Message.Stage st : r.stages()) {
             if (st.agent().equals(agentName)) {
@@ -101,7 +113,7 @@ final class Pipeline {
             }
         }
         for (Outgoing o : unacked.values()) {
-            if (o.activation.modelHash().equals(r.modelHash())) {
+            if (RouteKey.of(o.activation).equals(key)) {
                 o.sentNanos = now - RESEND_NANOS; // resend on this turn, under the new epoch
             }
         }
@@ -110,10 +122,10 @@ final class Pipeline {
 
     /** An activation from an upstream stage or a client, on the data ROUTER. */
     void onActivation(ZMQ.Socket data, byte[] sender, Message.Activation a, long now) {
-        Message.Route route = routes.get(a.modelHash());
+        Message.Route route = routes.get(RouteKey.of(a));
         Message.Stage stage = route == null ? null : route.stages().stream()
                 .filter(s -> s.start() == a.end() && s.agent().equals(agentName)).findFirst().orElse(null);
-        String refusal = route == null ? "agent " + agentName + " knows no route for model " + a.modelHash()
+        String refusal = route == null ? "agent " + agentName + " knows no route " + a.replica() + " for model " + a.modelHash()
                 : a.epoch() != route.epoch() ? "activation of route epoch " + a.epoch() + ", but the current epoch is " + route.epoch()
                 : stage == null ? "agent " + agentName + " hosts no slice of model " + Hashing.shortHash(a.modelHash()) + " starting at position " + a.end()
                 : null;
@@ -154,7 +166,7 @@ final class Pipeline {
             return false;
         }
         Message.Activation in = job.in;
-        Message.Route route = routes.get(in.modelHash());
+        Message.Route route = routes.get(RouteKey.of(in));
         if (m instanceof Message.Failed f) {
             toClient(in.replyTo(), new Message.Failed(in.taskId(), in.attempt(), f.code(),
                     agentName + " slice " + job.stage.start() + "-" + job.stage.end() + ": " + f.message()));
@@ -166,7 +178,7 @@ final class Pipeline {
             toClient(in.replyTo(), new Message.Result(in.taskId(), in.attempt(), agentName, r.computeMicros(), r.outputs()));
             return true;
         }
-        Message.Activation out = new Message.Activation(in.taskId(), in.attempt(), route.epoch(), in.modelHash(), job.stage.start(),
+        Message.Activation out = new Message.Activation(in.taskId(), in.attempt(), route.epoch(), in.modelHash(), in.replica(), job.stage.start(),
                 job.stage.end(), in.replyTo(), Codec.tensorsCrc(r.outputs()), route.transport(), r.outputs());
         unacked.put(new OutKey(in.taskId(), in.attempt(), job.stage.end()), new Outgoing(out));
         resend(now);
@@ -220,7 +232,7 @@ final class Pipeline {
                 continue;
             }
             Message.Activation a = o.activation;
-            Message.Route route = routes.get(a.modelHash());
+            Message.Route route = routes.get(RouteKey.of(a));
             Message.Stage next = route.stages().stream().filter(s -> s.start() == a.end()).findFirst().orElse(null);
             if (next == null) {
                 continue;
@@ -232,7 +244,7 @@ final class Pipeline {
             if (inflightBytes.getOrDefault(next.dataEndpoint(), 0L) + o.bytes > PEER_CREDIT_BYTES && inflightBytes.getOrDefault(next.dataEndpoint(), 0L) > 0) {
                 continue; // no credit left on this link: wait for acknowledgements
             }
-            Message.Activation current = new Message.Activation(a.taskId(), a.attempt(), route.epoch(), a.modelHash(), a.start(), a.end(),
+            Message.Activation current = new Message.Activation(a.taskId(), a.attempt(), route.epoch(), a.modelHash(), a.replica(), a.start(), a.end(),
                     a.replyTo(), a.crc32c(), route.transport(), a.tensors());
             if (Wire.send(peer(next.dataEndpoint()), null, current, true)) {
                 o.endpoint = next.dataEndpoint();
@@ -277,7 +289,7 @@ final class Pipeline {
 
     List<String> routeSummary() {
         List<String> out = new ArrayList<>();
-        routes.values().forEach(r -> out.add(Hashing.shortHash(r.modelHash()) + "@" + r.epoch()));
+        routes.values().forEach(r -> out.add(Hashing.shortHash(r.modelHash()) + "/" + r.replica() + "@" + r.epoch()));
         return out;
     }
 }

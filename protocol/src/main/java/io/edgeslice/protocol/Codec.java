@@ -71,7 +71,7 @@ public final class Codec {
             }
             case DEPLOY_ROUTE -> {
                 Message.DeployRoute d = (Message.DeployRoute) m;
-                w.hash(d.modelHash());
+                w.hash(d.modelHash()).u8(d.replica());
                 stages(w, d.stages());
                 w.u8(d.transport().code());
             }
@@ -85,7 +85,7 @@ public final class Codec {
             }
             case ACT -> {
                 Message.Activation a = (Message.Activation) m;
-                w.uuid(a.taskId()).i32(a.attempt()).i64(a.epoch()).hash(a.modelHash()).i32(a.start()).i32(a.end()).str(a.replyTo())
+                w.uuid(a.taskId()).i32(a.attempt()).i64(a.epoch()).hash(a.modelHash()).u8(a.replica()).i32(a.start()).i32(a.end()).str(a.replyTo())
                         .i32(a.crc32c()).u8(a.transport().code());
                 tensors = a.tensors();
                 transport = a.transport();
@@ -216,12 +216,12 @@ public final class Codec {
             case FETCH -> new Message.Fetch(r.hash(), r.i64(), r.i32());
             case CHUNK -> new Message.Chunk(r.hash(), r.i64(), r.i64(), r.u8(), r.i32(), r.i32(), payload(frames, cmd));
             case DEPLOY -> new Message.Deploy(r.hash(), r.i64());
-            case DEPLOY_ROUTE -> new Message.DeployRoute(r.hash(), stages(r), Transport.fromCode(r.u8()));
+            case DEPLOY_ROUTE -> new Message.DeployRoute(r.hash(), r.u8(), stages(r), Transport.fromCode(r.u8()));
             case ROUTE -> route(r);
             case ROUTE_QUERY -> new Message.RouteQuery(r.hash());
             case LIST_ROUTES -> new Message.ListRoutes();
             case ROUTES -> {
-                int n = r.count(40);
+                int n = r.count(41);
                 List<Message.Route> routes = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
                     routes.add(route(r));
@@ -233,12 +233,14 @@ public final class Codec {
                 int attempt = r.i32();
                 long epoch = r.i64();
                 String model = r.hash();
+                int replica = r.u8();
                 int start = r.i32();
                 int end = r.i32();
                 String replyTo = r.str();
                 int crc = r.i32();
                 Transport transport = Transport.fromCode(r.u8());
-                yield new Message.Activation(id, attempt, epoch, model, start, end, replyTo, crc, transport, tensors(r, frames, 2, transport));
+                yield new Message.Activation(id, attempt, epoch, model, replica, start, end, replyTo, crc, transport,
+                        tensors(r, frames, 2, transport));
             }
             case ACK -> new Message.Ack(r.uuid(), r.i32(), r.i32());
             case DISCONNECT -> new Message.Disconnect(r.str());
@@ -310,13 +312,13 @@ public final class Codec {
     }
 
     private static void route(BodyWriter w, Message.Route route) {
-        w.hash(route.modelHash()).i64(route.epoch());
+        w.hash(route.modelHash()).u8(route.replica()).i64(route.epoch());
         stages(w, route.stages());
         w.u8(route.transport().code());
     }
 
     private static Message.Route route(BodyReader r) {
-        return new Message.Route(r.hash(), r.i64(), stages(r), Transport.fromCode(r.u8()));
+        return new Message.Route(r.hash(), r.u8(), r.i64(), stages(r), Transport.fromCode(r.u8()));
     }
 
     /** CRC32C over the data of every tensor, in order: the checksum an activation carries. */

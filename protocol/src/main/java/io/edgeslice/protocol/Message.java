@@ -194,14 +194,22 @@ public sealed interface Message {
     record Stage(int start, int end, String sliceHash, long sliceSize, String agent, String dataEndpoint) {
     }
 
-    /** Client to broker: place these slices of a model on agents (agent names optional) and make them a route. */
-    record DeployRoute(String modelHash, List<Stage> stages, Transport transport) implements Message {
+    /** The most routes (replicas) one model may have: replica numbers fit a u8. */
+    int MAX_REPLICAS = 256;
+
+    /**
+     * Client to broker: place these slices of a model on agents (agent names optional) and make them
+     * the model's route number {@code replica} (replacing that replica if it exists; replicas of one
+     * model serve requests side by side).
+     */
+    record DeployRoute(String modelHash, int replica, List<Stage> stages, Transport transport) implements Message {
         public DeployRoute {
+            checkReplica(replica);
             stages = List.copyOf(stages);
         }
 
         public DeployRoute(String modelHash, List<Stage> stages) {
-            this(modelHash, stages, Transport.NONE);
+            this(modelHash, 0, stages, Transport.NONE);
         }
 
         public Command command() {
@@ -210,17 +218,18 @@ public sealed interface Message {
     }
 
     /**
-     * Broker to client and to every agent of the route: the stages of a model's route as of an
-     * epoch, and how activations travel between them. A higher epoch replaces a lower one;
-     * activations of another epoch are refused.
+     * Broker to client and to every agent of the route: the stages of one of a model's routes
+     * (replica) as of an epoch, and how activations travel between them. A higher epoch replaces a
+     * lower one of the same replica; activations of another epoch are refused.
      */
-    record Route(String modelHash, long epoch, List<Stage> stages, Transport transport) implements Message {
+    record Route(String modelHash, int replica, long epoch, List<Stage> stages, Transport transport) implements Message {
         public Route {
+            checkReplica(replica);
             stages = List.copyOf(stages);
         }
 
         public Route(String modelHash, long epoch, List<Stage> stages) {
-            this(modelHash, epoch, stages, Transport.NONE);
+            this(modelHash, 0, epoch, stages, Transport.NONE);
         }
 
         public Command command() {
@@ -228,7 +237,7 @@ public sealed interface Message {
         }
     }
 
-    /** Client to broker: the current route of a model (answered ROUTE, or FAILED NO_ROUTE). */
+    /** Client to broker: the current routes of a model, every replica (answered ROUTES, or FAILED NO_ROUTE). */
     record RouteQuery(String modelHash) implements Message {
         public Command command() {
             return Command.ROUTE_QUERY;
@@ -259,15 +268,16 @@ public sealed interface Message {
      * endpoint where the last stage sends the RESULT; crc32c covers every tensor's raw data in order;
      * transport is how the tensors' data frames are encoded on the wire (decoded tensors are raw).
      */
-    record Activation(UUID taskId, int attempt, long epoch, String modelHash, int start, int end, String replyTo, int crc32c,
+    record Activation(UUID taskId, int attempt, long epoch, String modelHash, int replica, int start, int end, String replyTo, int crc32c,
                       Transport transport, List<Tensor> tensors) implements Message {
         public Activation {
+            checkReplica(replica);
             tensors = List.copyOf(tensors);
         }
 
         public Activation(UUID taskId, int attempt, long epoch, String modelHash, int start, int end, String replyTo, int crc32c,
                           List<Tensor> tensors) {
-            this(taskId, attempt, epoch, modelHash, start, end, replyTo, crc32c, Transport.NONE, tensors);
+            this(taskId, attempt, epoch, modelHash, 0, start, end, replyTo, crc32c, Transport.NONE, tensors);
         }
 
         public Command command() {
@@ -288,6 +298,12 @@ public sealed interface Message {
                     long tasksDone, long tasksFailed, String dataEndpoint) {
         public AgentRow {
             models = List.copyOf(models);
+        }
+    }
+
+    private static void checkReplica(int replica) {
+        if (replica < 0 || replica >= MAX_REPLICAS) {
+            throw new IllegalArgumentException("replica must be 0 to " + (MAX_REPLICAS - 1) + ", got " + replica);
         }
     }
 }

@@ -22,7 +22,7 @@ class TransportTest {
     }
 
     private static Message.Activation roundTrip(Transport t, List<Tensor> tensors) {
-        Message.Activation a = new Message.Activation(UUID.randomUUID(), 1, 2, "ab".repeat(32), 0, 5, "tcp://h:1", Codec.tensorsCrc(tensors), t,
+        Message.Activation a = new Message.Activation(UUID.randomUUID(), 1, 2, "ab".repeat(32), 2, 0, 5, "tcp://h:1", Codec.tensorsCrc(tensors), t,
                 tensors);
         return (Message.Activation) Codec.decode(Codec.encode(a));
     }
@@ -33,6 +33,7 @@ class TransportTest {
         Tensor in = activation();
         Message.Activation out = roundTrip(t, List.of(in));
         assertThat(out.transport()).isEqualTo(t);
+        assertThat(out.replica()).isEqualTo(2);
         assertThat(out.tensors().get(0)).isEqualTo(in);
         assertThat(Codec.tensorsCrc(out.tensors())).isEqualTo(out.crc32c());
     }
@@ -40,9 +41,9 @@ class TransportTest {
     @Test
     void lz4MakesSparseActivationsSmallerOnTheWire() {
         Tensor in = activation();
-        long raw = Codec.encode(new Message.Activation(UUID.randomUUID(), 1, 1, "ab".repeat(32), 0, 1, "", 0, Transport.NONE, List.of(in)))
+        long raw = Codec.encode(new Message.Activation(UUID.randomUUID(), 1, 1, "ab".repeat(32), 0, 0, 1, "", 0, Transport.NONE, List.of(in)))
                 .get(3).remaining();
-        long packed = Codec.encode(new Message.Activation(UUID.randomUUID(), 1, 1, "ab".repeat(32), 0, 1, "", 0, Transport.LZ4, List.of(in)))
+        long packed = Codec.encode(new Message.Activation(UUID.randomUUID(), 1, 1, "ab".repeat(32), 0, 0, 1, "", 0, Transport.LZ4, List.of(in)))
                 .get(3).remaining();
         assertThat(packed).isLessThan(raw);
     }
@@ -51,7 +52,7 @@ class TransportTest {
     void fp16HalvesFloatsWithinHalfPrecisionAndLeavesOtherTypesRaw() {
         Tensor in = activation();
         Tensor ints = new Tensor("ids", DType.INT64, new long[] {2}, ByteBuffer.allocate(16).putLong(0, 7).putLong(8, -3));
-        List<ByteBuffer> frames = Codec.encode(new Message.Activation(UUID.randomUUID(), 1, 1, "ab".repeat(32), 0, 1, "", 0, Transport.FP16,
+        List<ByteBuffer> frames = Codec.encode(new Message.Activation(UUID.randomUUID(), 1, 1, "ab".repeat(32), 0, 0, 1, "", 0, Transport.FP16,
                 List.of(in, ints)));
         assertThat(frames.get(3).remaining()).isEqualTo(in.byteSize() / 2);
         Message.Activation out = roundTrip(Transport.FP16, List.of(in, ints));
@@ -75,7 +76,7 @@ class TransportTest {
 
     @Test
     void aCorruptLz4FrameIsMalformed() {
-        List<ByteBuffer> frames = Codec.encode(new Message.Activation(UUID.randomUUID(), 1, 1, "ab".repeat(32), 0, 1, "", 0, Transport.LZ4,
+        List<ByteBuffer> frames = Codec.encode(new Message.Activation(UUID.randomUUID(), 1, 1, "ab".repeat(32), 0, 0, 1, "", 0, Transport.LZ4,
                 List.of(activation())));
         ByteBuffer bad = ByteBuffer.allocate(frames.get(3).remaining());
         bad.putInt(0, 4096 * 4);

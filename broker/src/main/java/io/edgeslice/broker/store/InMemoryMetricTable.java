@@ -193,7 +193,7 @@ public final class InMemoryMetricTable implements MetricTable {
     @Override
     public void routeSaved(io.edgeslice.protocol.Message.Route route) {
         synchronized (lock) {
-            routes.put(route.modelHash(), route);
+            routes.put(route.modelHash() + "/" + route.replica(), route);
         }
     }
 

@@ -50,10 +50,10 @@ public interface MetricTable extends AutoCloseable {
     /** Task ids on the ready queue, best first (priority, then age). */
     List<UUID> readyQueue();
 
-    /** A model's route (slices placed on agents) as of its latest epoch; replaces the earlier one. */
+    /** One of a model's routes (slices placed on agents) as of its latest epoch; replaces that replica's earlier one. */
     void routeSaved(io.edgeslice.protocol.Message.Route route);
 
-    /** Every model's latest route, for a restarted broker. */
+    /** Every model's latest routes (each replica), for a restarted broker. */
     List<io.edgeslice.protocol.Message.Route> routes();
 
     /** Where the data lives, e.g. {@code memory} or {@code redis://127.0.0.1:6379}. */

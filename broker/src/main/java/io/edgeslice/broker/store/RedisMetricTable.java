@@ -262,7 +262,7 @@ public final class RedisMetricTable implements MetricTable {
         byte[] bytes = new byte[body.remaining()];
         body.get(bytes);
         client.hset((p + "routes").getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                route.modelHash().getBytes(java.nio.charset.StandardCharsets.UTF_8), bytes);
+                (route.modelHash() + "/" + route.replica()).getBytes(java.nio.charset.StandardCharsets.UTF_8), bytes);
     }
 
     @Override

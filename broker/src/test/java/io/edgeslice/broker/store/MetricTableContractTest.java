@@ -48,6 +48,23 @@ class MetricTableContractTest {
         opened.forEach(MetricTable::close);
     }
 
+    // ---- routes ------------------------------------------------------------------------------
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Store.class)
+    void eachReplicaKeepsItsLatestRoute(Store store) {
+        MetricTable t = open(store);
+        String model = "ab".repeat(32);
+        var stage = new io.edgeslice.protocol.Message.Stage(0, 5, "cd".repeat(32), 10, "edge-a", "tcp://10.0.0.7:5556");
+        t.routeSaved(new io.edgeslice.protocol.Message.Route(model, 0, 1, List.of(stage), io.edgeslice.protocol.Transport.NONE));
+        t.routeSaved(new io.edgeslice.protocol.Message.Route(model, 1, 1, List.of(stage), io.edgeslice.protocol.Transport.LZ4));
+        var replaced = new io.edgeslice.protocol.Message.Route(model, 0, 2, List.of(stage), io.edgeslice.protocol.Transport.NONE);
+        t.routeSaved(replaced);
+
+        assertThat(t.routes()).hasSize(2).contains(replaced)
+                .anySatisfy(r -> assertThat(r.replica()).isEqualTo(1)).noneMatch(r -> r.epoch() == 1 && r.replica() == 0);
+    }
+
     // ---- agents ------------------------------------------------------------------------------
 
     @ParameterizedTest(name = "{0}")

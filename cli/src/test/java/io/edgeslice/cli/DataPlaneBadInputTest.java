@@ -67,7 +67,7 @@ class DataPlaneBadInputTest {
     }
 
     /** Sends an activation to the second stage's agent and returns its answer. */
-    private static Message toSecondStage(Message.Activation a) {
+    private static Message toSecondStage(Message a) {
         try (ZContext ctx = new ZContext()) {
             ZMQ.Socket s = ctx.createSocket(SocketType.DEALER);
             s.setHandshakeIvl(1000);
@@ -152,6 +152,31 @@ class DataPlaneBadInputTest {
         assertThat(code).isNotZero();
         assertThatThrownBy(() -> client.deployRoute(hash, List.of(new Message.Stage(0, 93, route.stages().get(0).sliceHash(), 1, "ghost", "")),
                 Duration.ofSeconds(10))).isInstanceOfSatisfying(ClientException.class, e -> assertThat(e.getMessage()).contains("unknown agent ghost"));
+        assertThat(client.route(hash, Duration.ofSeconds(5)).epoch()).isEqualTo(route.epoch());
+        stillServes();
+    }
+
+    @Test
+    void anAcknowledgementForAnUnknownTaskIsRefusedLoggedAndCounted() throws Exception {
+        long before = cluster.agent("a2").orElseThrow().tasksFailed();
+        Message m = toSecondStage(new Message.Ack(UUID.randomUUID(), 1, 40));
+        assertThat(m).isInstanceOfSatisfying(Message.Failed.class, f -> {
+            assertThat(f.code()).isEqualTo(ErrorCode.UNEXPECTED);
+            assertThat(f.message()).contains("not ACK");
+        });
+        cluster.await("the refusal counted in a2's metrics", Duration.ofSeconds(10),
+                rows -> rows.stream().anyMatch(r -> r.name().equals("a2") && r.tasksFailed() > before));
+        stillServes();
+    }
+
+    @Test
+    void aPlacementNamingALostAgentIsRefused() throws Exception {
+        EdgeSliceProcess doomed = cluster.startAgent("a3");
+        cluster.await("a3 healthy", Duration.ofSeconds(30), Cluster.state("a3", "healthy"));
+        doomed.kill();
+        cluster.await("a3 lost", Duration.ofSeconds(30), Cluster.state("a3", "lost"));
+        assertThatThrownBy(() -> client.deployRoute(hash, List.of(new Message.Stage(0, 93, route.stages().get(0).sliceHash(), 1, "a3", "")),
+                Duration.ofSeconds(10))).isInstanceOfSatisfying(ClientException.class, e -> assertThat(e.getMessage()).contains("a3").contains("lost"));
         assertThat(client.route(hash, Duration.ofSeconds(5)).epoch()).isEqualTo(route.epoch());
         stillServes();
     }

@@ -257,6 +257,8 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
             if (m instanceof Message.Activation a) {
                 pipeline.onActivation(data, identity, a, now);
             } else {
+                log.warn("refusing {} on the data endpoint: only activations (ACT) are taken there", m.command());
+                failed.incrementAndGet();
                 Wire.send(data, identity, new Message.Failed(Message.NO_TASK, 0, ErrorCode.UNEXPECTED,
                         "the data endpoint takes activations (ACT), not " + m.command()), true);
             }

@@ -198,7 +198,11 @@ final class Pipeline {
                 }
                 if (m instanceof Message.Ack ack) {
                     Outgoing o = unacked.remove(new OutKey(ack.taskId(), ack.attempt(), ack.end()));
-                    if (o != null && o.sent) {
+                    if (o == null) {
+                        // a second ACK of a resent activation, or a peer confused about our tasks: nothing to release
+                        log.debug("ACK for task {} attempt {} at position {}, which waits for no acknowledgement here", ack.taskId(),
+                                ack.attempt(), ack.end());
+                    } else if (o.sent) {
                         inflightBytes.merge(o.endpoint, -o.bytes, Long::sum);
                     }
                 } else if (m instanceof Message.Failed f) {

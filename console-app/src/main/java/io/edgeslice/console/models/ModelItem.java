@@ -4,6 +4,8 @@ import io.edgeslice.protocol.Message;
 import io.edgeslice.slicer.OnnxModel;
 import java.nio.file.Path;
 import java.util.List;
+import javafx.beans.property.ReadOnlyIntegerProperty;
+import javafx.beans.property.ReadOnlyIntegerWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
@@ -24,6 +26,7 @@ public final class ModelItem {
     private final ReadOnlyObjectWrapper<List<Integer>> cuts = new ReadOnlyObjectWrapper<>(this, "cuts", List.of());
     private final ReadOnlyObjectWrapper<List<String>> hostedOn = new ReadOnlyObjectWrapper<>(this, "hostedOn", List.of());
     private final ReadOnlyObjectWrapper<Message.Route> route = new ReadOnlyObjectWrapper<>(this, "route");
+    private final ReadOnlyIntegerWrapper replicas = new ReadOnlyIntegerWrapper(this, "replicas");
 
     ModelItem(OnnxModel model, String shapes) {
         this.model = model;
@@ -63,13 +66,24 @@ public final class ModelItem {
         }
     }
 
-    void setRoute(Message.Route r) {
+    void setRoutes(List<Message.Route> replicas) {
+        Message.Route r = replicas.isEmpty() ? null : replicas.get(0);
         if (!java.util.Objects.equals(r, route.get())) {
             route.set(r);
         }
+        this.replicas.set(replicas.size());
     }
 
-    /** The model's route (its slices placed on agents) if one is deployed, else null. */
+    /** How many routes (replicas) of the model are deployed; the console shows and edits the first. */
+    public ReadOnlyIntegerProperty replicasProperty() {
+        return replicas.getReadOnlyProperty();
+    }
+
+    public int replicas() {
+        return replicas.get();
+    }
+
+    /** The model's first route (its slices placed on agents) if one is deployed, else null. */
     public ReadOnlyObjectProperty<Message.Route> routeProperty() {
         return route.getReadOnlyProperty();
     }

@@ -243,6 +243,7 @@ public final class ModelsView extends BorderPane {
         outputs.setText(a == null ? Format.NONE : specs(a.outputs()));
         List<Integer> routed = m.routeCuts();
         cutsLabel.setText(routed != null ? "route epoch " + m.route().epoch() + ": " + (routed.size() + 1) + " slices"
+                + (m.replicas() > 1 ? " (route 0 of " + m.replicas() + " replicas)" : "")
                 : m.cuts().isEmpty() ? "one slice" : "cuts at " + m.cuts().stream().map(String::valueOf).collect(Collectors.joining(", ")));
         List<Cut> interior = a == null ? List.of()
                 : a.candidates().stream().filter(c -> c.position() > 0 && c.position() < a.nodeCount()).toList();

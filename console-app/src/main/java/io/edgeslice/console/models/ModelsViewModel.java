@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -185,10 +186,10 @@ public final class ModelsViewModel {
         }
     }
 
-    /** Which agents host each model, from a snapshot's rows, and each model's route if it has one. */
+    /** Which agents host each model, from a snapshot's rows, and each model's routes if it has any. */
     public void apply(List<Message.AgentRow> rows, List<Message.Route> routes) {
         for (ModelItem m : models) {
-            m.setRoute(routes.stream().filter(r -> r.modelHash().equals(m.hash())).findFirst().orElse(null));
+            m.setRoutes(routes.stream().filter(r -> r.modelHash().equals(m.hash())).sorted(Comparator.comparingInt(Message.Route::replica)).toList());
             List<String> on = new ArrayList<>();
             for (Message.AgentRow r : rows) {
                 if (r.models().contains(m.hash())) {

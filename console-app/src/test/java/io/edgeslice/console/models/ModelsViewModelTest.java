@@ -112,8 +112,23 @@ class ModelsViewModelTest {
                 new io.edgeslice.protocol.Message.Stage(40, n, "slice-b", 10, "b", "")))));
         assertThat(m.routeCuts()).containsExactly(40);
         assertThat(vm.label("slice-b")).isEqualTo(m.fileName() + " [40–" + n + ")");
+        assertThat(m.replicas()).isEqualTo(1);
         vm.apply(List.of(), List.of());
         assertThat(m.route()).isNull();
         assertThat(vm.label("slice-b")).isEqualTo("slice-b");
+    }
+
+    @Test
+    void withSeveralReplicasTheFirstRouteIsShownAndTheCountKept() throws Exception {
+        ModelItem m = vm.addModel(Fixtures.blazefaceFront(), "").get();
+        int n = m.analysis().nodeCount();
+        var one = new io.edgeslice.protocol.Message.Route(m.hash(), 1, 4, List.of(new io.edgeslice.protocol.Message.Stage(0, n, "s", 10, "c", "")),
+                io.edgeslice.protocol.Transport.NONE);
+        var zero = new io.edgeslice.protocol.Message.Route(m.hash(), 0, 2, List.of(new io.edgeslice.protocol.Message.Stage(0, 40, "a", 10, "a", ""),
+                new io.edgeslice.protocol.Message.Stage(40, n, "b", 10, "b", "")), io.edgeslice.protocol.Transport.NONE);
+        vm.apply(List.of(), List.of(one, zero));
+        assertThat(m.replicas()).isEqualTo(2);
+        assertThat(m.route()).isEqualTo(zero);
+        assertThat(m.routeCuts()).containsExactly(40);
     }
 }

@@ -105,7 +105,7 @@ final class LinkSession {
                 for (List<ByteBuffer> frames; (frames = Wire.receive(s, ZMQ.DONTWAIT)) != null; ) {
                     Message m = Codec.decode(frames);
                     if (m instanceof Message.Link l && l.requestId().equals(id)) {
-                        log.info("link {} -> {}: {} Mbit/s, {} ms", from.name(), targetName, String.format("%.1f", l.mbps()), String.format("%.3f", l.ms()));
+                        log.debug("link {} -> {}: {} Mbit/s, {} ms", from.name(), targetName, String.format("%.1f", l.mbps()), String.format("%.3f", l.ms()));
                         return new LinkSpeed(from.name(), targetName, l.mbps(), l.ms());
                     }
                     if (m instanceof Message.Failed f && f.taskId().equals(id)) {

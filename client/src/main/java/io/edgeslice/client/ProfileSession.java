@@ -121,7 +121,9 @@ final class ProfileSession {
             if (m instanceof Message.ProfileProgress p && p.requestId().equals(a.id)) {
                 progress.accept(new MeasureProgress(a.agent.name(), p.step(), p.done(), p.total()));
             } else if (m instanceof Message.Profiled p && p.requestId().equals(a.id)) {
-                progress.accept(new MeasureProgress(a.agent.name(), p.cached() ? "profiled before" : "profiled", 1, 1));
+                if (p.cached()) { // a fresh profile's last PROFILE_PROGRESS said so already
+                    progress.accept(new MeasureProgress(a.agent.name(), "profiled before, not measured again", 1, 1));
+                }
                 done.put(a.agent.name(), new AgentProfile(p.agent(), p.profileJson(), p.cached()));
                 finish(a);
                 return;

@@ -20,7 +20,7 @@ public final class LinkProber {
     /** How long the first (connecting) probe may wait for its answer before the peer counts as unreachable. */
     public static final int CONNECT_TIMEOUT_MS = 3000;
     private static final int SMALL_ROUNDS = 7;
-    private static final int LARGE_ROUNDS = 3;
+    private static final int LARGE_ROUNDS = 5;
     /** A large probe may take this long per MiB (a 1 Mbit/s link needs ~8.4 s per MiB). */
     private static final int LARGE_TIMEOUT_MS_PER_MIB = 10_000;
 
@@ -42,8 +42,11 @@ public final class LinkProber {
 
     /**
      * One warm-up probe (it waits for the connection), {@value #SMALL_ROUNDS} empty probes, then
-     * one warm-up and {@value #LARGE_ROUNDS} probes of {@code probeBytes}. Latency is half the median
-     * small round trip; bandwidth is the probe's bits over (median large − median small round trip).
+     * one warm-up and {@value #LARGE_ROUNDS} probes of {@code probeBytes}. The fastest round trips
+     * are kept (load on either end only ever adds time, as with ping): latency is half the fastest
+     * empty round trip; bandwidth is the probe's bits over the fastest large round trip minus the
+     * fastest empty one, that difference taken as at least a tenth of the large round trip (below
+     * that the link is too fast for the probe size to tell, and the estimate stays finite).
      *
      * @throws ProtocolException UNREACHABLE when a probe is not answered in time
      */
@@ -64,9 +67,9 @@ public final class LinkProber {
         for (int i = 0; i < large.length; i++) {
             large[i] = roundTrip(payload, largeTimeout);
         }
-        double rttSmall = median(small);
-        // at least a microsecond, so a loopback faster than the clock's resolution is not infinite
-        double transferMs = Math.max(median(large) - rttSmall, 0.001);
+        double rttSmall = min(small);
+        double rttLarge = min(large);
+        double transferMs = Math.max(rttLarge - rttSmall, rttLarge / 10);
         return new Measurement(probeBytes * 8.0 / (transferMs * 1000.0), rttSmall / 2);
     }
 
@@ -100,9 +103,7 @@ public final class LinkProber {
         }
     }
 
-    private static double median(double[] v) {
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    private static double min(double[] v) {
+        return Arrays.stream(v).min().orElseThrow();
     }
 }

@@ -87,7 +87,8 @@ class AutoPlanTest {
         cl.setOut(new PrintWriter(out));
         cl.setErr(new PrintWriter(err));
 
-        int code = cl.execute("deploy", "--broker", broker.endpoint(), "--model", model.toString(), "--plan", "auto", "--json", "--runs", "2");
+        int code = cl.execute("deploy", "--broker", broker.endpoint(), "--model", model.toString(), "--plan", "auto", "--objective", "throughput",
+                "--json", "--runs", "2");
 
         assertThat(code).as("stderr: %s", err).isZero();
         assertThat(err.toString()).contains("planning over 3 agent(s)").contains("client -> a1").contains("a2 -> a3");
@@ -101,6 +102,8 @@ class AutoPlanTest {
         Message.Route route = client.route(hash, Duration.ofSeconds(5));
         assertThat(route.stages().stream().map(Message.Stage::agent).toList()).isEqualTo(placement).doesNotContain("client");
         assertThat(route.transport()).isEqualTo(io.edgeslice.protocol.Transport.NONE);
+        // as a pipeline, agents of about the same speed on fast links share the model
+        assertThat(route.stages()).hasSizeGreaterThanOrEqualTo(2);
 
         double diff = runAndCompare(5);
         System.out.printf("plan: %s%nmax_abs_diff over 5 requests: %s%n", plan, diff);

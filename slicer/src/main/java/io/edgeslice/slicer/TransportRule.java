@@ -6,10 +6,10 @@ import io.edgeslice.protocol.Transport;
  * How a planned route's activations should travel, chosen from the slowest link they cross: LZ4
  * below {@value #LZ4_BELOW_MBPS} Mbit/s, raw (NONE) above. LZ4 saves {@code (1 - 1/r)} of the
  * transfer for a compression ratio r and costs a compression and a decompression of every
- * activation. With lz4's fast mode at ~130 MB/s compressing and ~500 MB/s decompressing (a
- * Raspberry Pi 4 class core; a desktop core is ~4x faster) and activations compressing 1.3-1.5x
- * (ReLU zeros), it pays on links below ~190-275 Mbit/s on the Pi and ~1 Gbit/s on a desktop; 200
- * Mbit/s is where it pays on both. FP16 is lossy and never chosen here. The activations are the
+ * activation: it pays below {@code 8(1 - 1/r) / (1/C + 1/D)} Mbit/s for speeds C and D in MB/s.
+ * Measured on the development machine's x86 core (r = 1.5 on ReLU-like float32, C = 424, D = 673)
+ * that is ~690 Mbit/s; a Raspberry Pi 4 core, 3-4x slower, breaks even at ~170-230 Mbit/s; 200
+ * Mbit/s is where it pays on either (docs/slicer.md). FP16 is lossy and never chosen here. The activations are the
  * client's inputs to the first stage and every stage's outputs to the next; results go back raw.
  */
 public final class TransportRule {

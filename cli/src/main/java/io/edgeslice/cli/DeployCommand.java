@@ -12,6 +12,10 @@ import io.edgeslice.slicer.Profile;
 import io.edgeslice.slicer.Profiler;
 import io.edgeslice.slicer.SessionSettings;
 import io.edgeslice.slicer.Slicer;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.edgeslice.protocol.Transport;
+import io.edgeslice.slicer.Objective;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,13 +46,28 @@ final class DeployCommand implements Callable<Integer> {
         @Option(names = "--placement", paramLabel = "START-END@AGENT,...", split = ",",
                 description = "Slices and the agents to run them, e.g. 0-117@pi,117-146@edge.")
         List<String> placement;
+
+        @Option(names = "--plan", paramLabel = "auto", description = "auto: the agents profile the model on their own hardware, the links "
+                + "between this client and the agents and between agents are measured, and the planner picks cuts, agents and transport.")
+        String plan;
     }
+
+    @Option(names = "--objective", defaultValue = "latency", description = "With --plan auto: latency (one request end to end) or "
+            + "throughput (requests per second as a pipeline) (default: ${DEFAULT-VALUE}).")
+    String objective;
+
+    @Option(names = "--runs", defaultValue = "5", description = "With --plan auto: timed runs per profiled segment on each agent (default: ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--probe-bytes", defaultValue = "2097152", description = "With --plan auto: size of the link probes, at most 16 MiB (default: ${DEFAULT-VALUE}).")
+    int probeBytes;
 
     @Option(names = "--input-shape", paramLabel = "NAME=DIMS", description = "Shape of an input with dynamic dimensions, e.g. x=1x3x320x320.")
     List<String> inputShapes = new ArrayList<>();
 
-    @Option(names = "--transport", defaultValue = "NONE", description = "How activations travel between stages: "
-            + "NONE (raw, for fast links), LZ4 (lossless compression, for slow links), FP16 (halves float32, lossy) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--transport", description = "How activations travel between stages: "
+            + "NONE (raw, for fast links), LZ4 (lossless compression, for slow links), FP16 (halves float32, lossy). "
+            + "Default: NONE, or with --plan auto chosen from the measured links (NONE or LZ4, never FP16).")
     io.edgeslice.protocol.Transport transport;
 
     @Option(names = "--replicas", defaultValue = "1", paramLabel = "K",
@@ -69,10 +88,13 @@ final class DeployCommand implements Callable<Integer> {
         if (replicas < 1 || replicas > Message.MAX_REPLICAS) {
             throw new IllegalArgumentException("--replicas must be 1 to " + Message.MAX_REPLICAS + ", got " + replicas);
         }
-        if (replicas > 1 && where.placement != null) {
-            throw new IllegalArgumentException("--replicas needs --stages: a --placement names the agents of one route");
+        if (replicas > 1 && where.stages == null) {
+            throw new IllegalArgumentException("--replicas needs --stages: a --placement or a plan names the agents of one route");
         }
         Analysis a = Analysis.of(OnnxModel.load(model), InputShapes.parse(inputShapes), SessionSettings.DEFAULT, null);
+        if (where.plan != null) {
+            return deployAutoPlan(a);
+        }
         List<String> agents = new ArrayList<>();
         int[] cuts;
         if (where.placement != null) {
@@ -102,25 +124,65 @@ final class DeployCommand implements Callable<Integer> {
             Profile profile = Profiler.profile(a, "local", Profiler.Options.DEFAULT, io.edgeslice.slicer.ProgressListener.NONE);
             cuts = Cuts.balanced(a, profile, where.stages);
         }
-        Path dir = Files.createTempDirectory("edgeslice-slices-");
-        Manifest manifest = Slicer.slice(a, cuts, dir);
         try (EdgeSliceClient client = new EdgeSliceClient(broker)) {
-            List<Message.Stage> stages = new ArrayList<>();
-            for (int i = 0; i < manifest.slices().size(); i++) {
-                Manifest.Slice s = manifest.slices().get(i);
-                Path file = dir.resolve(s.file());
-                String hash = client.uploadModel(file, Duration.ofMinutes(5), b -> { });
-                stages.add(new Message.Stage(s.start(), s.end(), hash, Files.size(file), agents.isEmpty() ? "" : agents.get(i), ""));
-            }
-            String modelHash = Hashing.sha256(model);
-            for (int replica = 0; replica < replicas; replica++) {
-                // one after the other: the broker spreads each new replica over the agents the others leave idle
-                Message.Route route = client.deployRoute(modelHash, replica, stages, transport, Duration.ofMinutes(5));
+            for (Message.Route route : deploy(client, a, cuts, agents, transport == null ? Transport.NONE : transport, replicas)) {
                 spec.commandLine().getOut().println(json ? Json.line(RoutesCommand.toJson(List.of(route)).get("routes").get(0))
                         : RoutesCommand.describe(route));
-                spec.commandLine().getOut().flush();
             }
+            spec.commandLine().getOut().flush();
             return 0;
         }
+    }
+
+    /** --plan auto: measure, plan, print the plan, then deploy it as --placement would. */
+    private int deployAutoPlan(Analysis a) throws Exception {
+        if (!where.plan.equals("auto")) {
+            throw new IllegalArgumentException("--plan takes 'auto', not '" + where.plan + "'");
+        }
+        Objective o = Objective.parse(objective);
+        PrintWriter out = spec.commandLine().getOut();
+        // with --json stdout carries only the final JSON line
+        PrintWriter progress = json ? spec.commandLine().getErr() : out;
+        try (EdgeSliceClient client = new EdgeSliceClient(broker)) {
+            AutoPlan.Result r = new AutoPlan(client, progress).plan(model, a, o, transport, runs, probeBytes);
+            if (!json) {
+                out.println(AutoPlan.describe(r));
+                out.flush();
+            }
+            Message.Route route = deploy(client, a, Cuts.check(a, r.cuts()), r.plan().placement(), r.transport(), 1).get(0);
+            if (json) {
+                ObjectNode line = Json.object();
+                line.set("plan", AutoPlan.toJson(r));
+                line.set("route", RoutesCommand.toJson(List.of(route)).get("routes").get(0));
+                out.println(Json.line(line));
+            } else {
+                out.println(RoutesCommand.describe(route));
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    /**
+     * Cuts the model, uploads the slices and has the broker deploy them as routes 0 to replicas-1
+     * (agents empty: the broker places them).
+     */
+    private List<Message.Route> deploy(EdgeSliceClient client, Analysis a, int[] cuts, List<String> agents, Transport t, int replicas)
+            throws Exception {
+        Path dir = Files.createTempDirectory("edgeslice-slices-");
+        Manifest manifest = Slicer.slice(a, cuts, dir);
+        List<Message.Stage> stages = new ArrayList<>();
+        for (int i = 0; i < manifest.slices().size(); i++) {
+            Manifest.Slice s = manifest.slices().get(i);
+            Path file = dir.resolve(s.file());
+            String hash = client.uploadModel(file, Duration.ofMinutes(5), b -> { });
+            stages.add(new Message.Stage(s.start(), s.end(), hash, Files.size(file), agents.isEmpty() ? "" : agents.get(i), ""));
+        }
+        List<Message.Route> routes = new ArrayList<>();
+        for (int replica = 0; replica < replicas; replica++) {
+            // one after the other: the broker spreads each new replica over the agents the others leave idle
+            routes.add(client.deployRoute(Hashing.sha256(model), replica, stages, t, Duration.ofMinutes(5)));
+        }
+        return routes;
     }
 }

@@ -13,7 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
@@ -196,6 +199,32 @@ public final class EdgeSliceClient implements AutoCloseable {
     /** The broker's Metric Table. */
     public List<Message.AgentRow> agents(Duration timeout) {
         return request(new Message.ListAgents(), Message.Agents.class, System.nanoTime() + timeout.toNanos()).agents();
+    }
+
+    /**
+     * Has every agent profile an uploaded model on its own hardware (PROFILE to its data endpoint;
+     * the agent fetches the model from the broker if it lacks it). Agents on one host take turns so
+     * their measurements do not disturb each other. Fails with the first agent's FAILED.
+     *
+     * @param inputShapes the shape of every model input, by name: all agents then profile the same cut positions
+     * @param runs        timed runs per segment (1 to 100)
+     */
+    public List<AgentProfile> profile(List<Message.AgentRow> agents, String modelHash, long modelSize, Map<String, long[]> inputShapes,
+                                      int runs, Duration timeout, Consumer<MeasureProgress> progress) {
+        List<Message.InputShape> shapes = new ArrayList<>();
+        inputShapes.forEach((name, dims) -> shapes.add(new Message.InputShape(name, Arrays.stream(dims).boxed().toList())));
+        Message.ProfileRequest template = new Message.ProfileRequest(Message.NO_TASK, modelHash, modelSize, runs, shapes);
+        return new ProfileSession(context, agents, template, progress).run(System.nanoTime() + timeout.toNanos());
+    }
+
+    /**
+     * Measures, one at a time, the links from this client to every agent and back, and between
+     * every ordered pair of agents, with probes of up to {@code probeBytes} (at most 16 MiB). The
+     * client appears in the results under {@code clientName}.
+     */
+    public List<LinkSpeed> measureLinks(List<Message.AgentRow> agents, String clientName, int probeBytes, Duration timeout,
+                                        Consumer<MeasureProgress> progress) {
+        return new LinkSession(context, endpoint, agents, clientName, probeBytes, progress).run(System.nanoTime() + timeout.toNanos());
     }
 
     // ---- socket plumbing, used by this class and TaskSession ---------------------------------

@@ -53,6 +53,7 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
     private BrokerLink link;
     private ModelFetcher fetcher;
     private Pipeline pipeline;
+    private Measurements measurements;
     private ZMQ.Poller poller;
     private int brokerItem = -1;
     private int resultsItem;
@@ -108,6 +109,7 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
             link = new BrokerLink(ctx, cfg.brokerEndpoint(), cfg.heartbeatInterval(), this);
             fetcher = new ModelFetcher(cache, link::send, this);
             pipeline = new Pipeline(cfg.name(), ctx, cache, workers, fetcher, failed::incrementAndGet);
+            measurements = new Measurements(cfg, ctx, cache, fetcher);
             fetcher.protect(hash -> pipeline.needs(hash) || inflight.values().stream().anyMatch(j -> j.task().modelHash().equals(hash)));
             link.tick(cfg.clock().getAsLong()); // opens the first socket
             rebuildPoller();
@@ -140,6 +142,7 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
         if (poller.pollin(dataItem)) {
             drainData(now);
         }
+        measurements.tick(now);
         pipeline.drainPeers();
         pipeline.resend(now);
         now = cfg.clock().getAsLong();
@@ -256,11 +259,11 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
             }
             if (m instanceof Message.Activation a) {
                 pipeline.onActivation(data, identity, a, now);
-            } else {
-                log.warn("refusing {} on the data endpoint: only activations (ACT) are taken there", m.command());
+            } else if (!measurements.onData(data, identity, m, now)) {
+                log.warn("refusing {} on the data endpoint: it takes ACT, PROFILE, LINK_PROBE and PROBE", m.command());
                 failed.incrementAndGet();
                 Wire.send(data, identity, new Message.Failed(Message.NO_TASK, 0, ErrorCode.UNEXPECTED,
-                        "the data endpoint takes activations (ACT), not " + m.command()), true);
+                        "the data endpoint takes ACT, PROFILE, LINK_PROBE and PROBE, not " + m.command()), true);
             }
         }
     }
@@ -292,6 +295,7 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
             account(f);
             link.sendOrKeep(Codec.encode(f));
         }
+        measurements.modelFailed(modelHash, code, message);
         // the broker may wait for this model to be deployed here: the hash in the text says which
         link.sendOrKeep(Codec.encode(new Message.Failed(Message.NO_TASK, 0, code, "model " + modelHash + " could not be fetched: " + message)));
     }
@@ -335,6 +339,7 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
             log.warn("error while closing the broker link", e);
         } finally {
             poller.close();
+            measurements.close();
             pipeline.close();
             results.close();
             data.close();

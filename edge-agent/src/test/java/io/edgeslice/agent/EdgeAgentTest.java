@@ -104,7 +104,7 @@ class EdgeAgentTest {
     }
 
     @Test
-    void theDataEndpointTakesOnlyActivations() throws Exception {
+    void theDataEndpointTakesOnlyDataPlaneMessages() throws Exception {
         BrokerPeer broker = fx.peer();
         EdgeAgent agent = fx.start(fx.config(broker.port()));
         broker.next(Command.READY, WAIT);
@@ -116,7 +116,7 @@ class EdgeAgentTest {
             List<ByteBuffer> reply = Wire.receive(peer, 0);
             assertThat(reply).isNotNull();
             assertThat(Codec.decode(reply)).isEqualTo(new Message.Failed(Message.NO_TASK, 0, ErrorCode.UNEXPECTED,
-                    "the data endpoint takes activations (ACT), not HEARTBEAT"));
+                    "the data endpoint takes ACT, PROFILE, LINK_PROBE and PROBE, not HEARTBEAT"));
         }
     }
 

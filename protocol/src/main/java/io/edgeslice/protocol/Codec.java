@@ -145,6 +145,7 @@ public final class Codec {
                     r.models().forEach(w::hash);
                 }
             }
+            case PROFILE, PROFILE_PROGRESS, PROFILED, LINK_PROBE, LINK, PROBE, PROBE_ACK -> payload = PlanningCodec.encode(w, m);
             default -> throw new IllegalStateException("unreachable");
         }
         if (!tensors.isEmpty() || m instanceof Message.Task || m instanceof Message.Result || m instanceof Message.Submit
@@ -279,6 +280,7 @@ public final class Codec {
                 }
                 yield new Message.Agents(rows);
             }
+            case PROFILE, PROFILE_PROGRESS, PROFILED, LINK_PROBE, LINK, PROBE, PROBE_ACK -> PlanningCodec.decode(r, cmd, frames);
         };
         r.end();
         int expectedFrames = switch (cmd) {
@@ -286,7 +288,7 @@ public final class Codec {
             case RESULT -> 2 + 2 * ((Message.Result) m).outputs().size();
             case SUBMIT -> 2 + 2 * ((Message.Submit) m).inputs().size();
             case ACT -> 2 + 2 * ((Message.Activation) m).tensors().size();
-            case CHUNK, MODEL_CHUNK -> 3;
+            case CHUNK, MODEL_CHUNK, PROBE -> 3;
             default -> 2;
         };
         if (frames.size() != expectedFrames) {

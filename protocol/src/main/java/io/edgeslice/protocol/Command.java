@@ -26,7 +26,15 @@ public enum Command {
     LIST_ROUTES(0x23),
     ROUTES(0x24),
     ACT(0x30),
-    ACK(0x31);
+    ACK(0x31),
+    // planning (docs/protocol.md 5.9)
+    PROFILE(0x32),
+    PROFILE_PROGRESS(0x33),
+    PROFILED(0x34),
+    LINK_PROBE(0x35),
+    LINK(0x36),
+    PROBE(0x37),
+    PROBE_ACK(0x38);
 
     private final int code;
 

@@ -32,6 +32,8 @@ public enum ErrorCode {
     WRONG_ROUTE(15),
     /** Data whose checksum does not match. */
     CHECKSUM(16),
+    /** A peer to be measured did not answer in time (a link probe). */
+    UNREACHABLE(17),
     /** Something failed inside the receiver. */
     INTERNAL(12);
 

@@ -301,6 +301,78 @@ public sealed interface Message {
         }
     }
 
+    // ---- planning: profiles and link speeds measured by the agents themselves (docs/protocol.md 5.9) ----
+
+    /** The shape of one model input, fixing its dynamic dimensions for profiling. */
+    record InputShape(String name, List<Long> dims) {
+        public InputShape {
+            dims = List.copyOf(dims);
+        }
+    }
+
+    /**
+     * Client to an agent's data endpoint: measure this model here (fetching it from the broker by
+     * hash if needed) with these input shapes, timing each segment {@code runs} times. Answered by
+     * PROFILE_PROGRESS messages, then PROFILED or FAILED.
+     */
+    record ProfileRequest(UUID requestId, String modelHash, long modelSize, int runs, List<InputShape> inputShapes) implements Message {
+        public ProfileRequest {
+            inputShapes = List.copyOf(inputShapes);
+        }
+
+        public Command command() {
+            return Command.PROFILE;
+        }
+    }
+
+    /** Agent to client: {@code done} of {@code total} profiling steps are finished; step says which is next. */
+    record ProfileProgress(UUID requestId, int done, int total, String step) implements Message {
+        public Command command() {
+            return Command.PROFILE_PROGRESS;
+        }
+    }
+
+    /**
+     * Agent to client: the profile measured on this agent, in the slicer's profile JSON; cached when
+     * it was measured for an earlier request with the same model and input shapes.
+     */
+    record Profiled(UUID requestId, String agent, boolean cached, String profileJson) implements Message {
+        public Command command() {
+            return Command.PROFILED;
+        }
+    }
+
+    /**
+     * Client to an agent's data endpoint: measure the link from this agent to {@code target} (another
+     * agent's data endpoint, or the client's) with probes of up to {@code probeBytes}. Answered LINK or FAILED.
+     */
+    record LinkProbe(UUID requestId, String target, int probeBytes) implements Message {
+        public Command command() {
+            return Command.LINK_PROBE;
+        }
+    }
+
+    /** Agent to client: the measured link, bandwidth in Mbit/s and one-way latency in ms. */
+    record Link(UUID requestId, String from, String to, double mbps, double ms) implements Message {
+        public Command command() {
+            return Command.LINK;
+        }
+    }
+
+    /** Prober to a data endpoint: payload bytes to be acknowledged at once with PROBE_ACK. */
+    record Probe(UUID requestId, int seq, ByteBuffer payload) implements Message {
+        public Command command() {
+            return Command.PROBE;
+        }
+    }
+
+    /** Data endpoint to prober: the probe {@code seq} arrived with {@code bytes} payload bytes. */
+    record ProbeAck(UUID requestId, int seq, int bytes) implements Message {
+        public Command command() {
+            return Command.PROBE_ACK;
+        }
+    }
+
     private static void checkReplica(int replica) {
         if (replica < 0 || replica >= MAX_REPLICAS) {
             throw new IllegalArgumentException("replica must be 0 to " + (MAX_REPLICAS - 1) + ", got " + replica);

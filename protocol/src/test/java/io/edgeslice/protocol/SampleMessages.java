@@ -19,6 +19,10 @@ final class SampleMessages {
     static final String SLICE_A = Hashing.sha256("slice 0-12".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     static final String SLICE_B = Hashing.sha256("slice 12-30".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     static final String CLIENT_DATA = "tcp://10.0.0.9:40123";
+    /** Planning (section 5.9): the client profiles the model on cam-01 and measures its link to cam-02. */
+    static final UUID REQUEST_ID = UUID.fromString("9b2e7c10-5d3a-4f6e-8a1b-2c3d4e5f6a7b");
+    static final String PROFILE_JSON = "{\"format\":1,\"model\":\"m.onnx\",\"model_sha256\":\"" + MODEL_HASH + "\",\"order\":\"file\",\"nodes\":30,\"input_shapes\":{\"input\":[1,2]},"
+            + "\"device\":\"cam-01\",\"threads\":0,\"positions\":[0,12,30],\"bytes\":[8,8,8],\"segment_ms\":[1.5,2.25],\"whole_ms\":3.5,\"runs\":5}";
 
     private SampleMessages() {
     }
@@ -74,6 +78,13 @@ final class SampleMessages {
                 new Message.ListRoutes(),
                 new Message.Routes(List.of(route())),
                 new Message.Activation(TASK_ID, 1, 3, MODEL_HASH, 0, 12, CLIENT_DATA, Codec.tensorsCrc(List.of(activation())), List.of(activation())),
-                new Message.Ack(TASK_ID, 1, 12));
+                new Message.Ack(TASK_ID, 1, 12),
+                new Message.ProfileRequest(REQUEST_ID, MODEL_HASH, MODEL.length, 5, List.of(new Message.InputShape("input", List.of(1L, 2L)))),
+                new Message.ProfileProgress(REQUEST_ID, 2, 3, "profiling segment 12-30"),
+                new Message.Profiled(REQUEST_ID, AGENT, false, PROFILE_JSON),
+                new Message.LinkProbe(REQUEST_ID, "tcp://10.0.0.8:5556", 1 << 20),
+                new Message.Link(REQUEST_ID, AGENT, "tcp://10.0.0.8:5556", 94.5, 0.75),
+                new Message.Probe(REQUEST_ID, 1, ByteBuffer.wrap(new byte[8])),
+                new Message.ProbeAck(REQUEST_ID, 1, 8));
     }
 }

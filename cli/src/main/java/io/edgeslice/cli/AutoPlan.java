@@ -1,0 +1,160 @@
+package io.edgeslice.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.edgeslice.client.AgentProfile;
+import io.edgeslice.client.EdgeSliceClient;
+import io.edgeslice.client.LinkSpeed;
+import io.edgeslice.client.MeasureProgress;
+import io.edgeslice.protocol.Message;
+import io.edgeslice.protocol.Transport;
+import io.edgeslice.slicer.Analysis;
+import io.edgeslice.slicer.Cluster;
+import io.edgeslice.slicer.MeasuredCluster;
+import io.edgeslice.slicer.Objective;
+import io.edgeslice.slicer.Plan;
+import io.edgeslice.slicer.Planner;
+import io.edgeslice.slicer.Profile;
+import io.edgeslice.slicer.SlicerJson;
+import io.edgeslice.slicer.SlicingException;
+import io.edgeslice.slicer.TransportRule;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * {@code deploy --plan auto}: the agents profile the model on their own hardware, the links between
+ * the client and the agents and between agents are measured, the slicer's planner chooses cuts and
+ * agents over that measured cluster, and the transport follows from the slowest link the
+ * activations cross ({@link TransportRule}).
+ */
+final class AutoPlan {
+    /** The planner's exact DP takes up to 12 nodes, one of them the client. */
+    static final int MAX_AGENTS = 11;
+
+    /** What to deploy and why. */
+    record Result(Plan plan, Cluster cluster, Transport transport, String transportReason, List<AgentProfile> profiles, List<LinkSpeed> links) {
+        int[] cuts() {
+            return plan.cuts().stream().mapToInt(Integer::intValue).toArray();
+        }
+    }
+
+    private final EdgeSliceClient client;
+    private final PrintWriter progressOut;
+    private final Map<String, Long> lastPrinted = new HashMap<>();
+
+    AutoPlan(EdgeSliceClient client, PrintWriter progressOut) {
+        this.client = client;
+        this.progressOut = progressOut;
+    }
+
+    Result plan(Path model, Analysis a, Objective objective, Transport explicit, int runs, int probeBytes) throws Exception {
+        String hash = client.uploadModel(model, Duration.ofMinutes(5), b -> { });
+        List<Message.AgentRow> agents = client.agents(Duration.ofSeconds(10)).stream()
+                .filter(r -> r.state().equals("healthy") && !r.dataEndpoint().isEmpty()).limit(MAX_AGENTS).toList();
+        if (agents.isEmpty()) {
+            throw new IllegalArgumentException("no healthy agent to plan over: start agents first (edgeslice agent --broker …)");
+        }
+        say("planning over " + agents.size() + " agent(s): " + agents.stream().map(Message.AgentRow::name).toList());
+        Consumer<MeasureProgress> progress = this::progress;
+        List<AgentProfile> measured = client.profile(agents, hash, Files.size(model), a.inputShapes(), runs, Duration.ofMinutes(10), progress);
+        Map<String, Profile> profiles = new LinkedHashMap<>();
+        for (AgentProfile p : measured) {
+            Profile profile = parse(p);
+            profile.checkMatches(a); // the agent analysed the model as we did: same order, positions and shapes
+            profiles.put(p.agent(), profile);
+        }
+        String clientNode = clientName(profiles.keySet());
+        List<LinkSpeed> links = client.measureLinks(agents, clientNode, probeBytes, Duration.ofMinutes(5), progress);
+        Cluster cluster = MeasuredCluster.of(clientNode, profiles,
+                links.stream().map(l -> new Cluster.Link(l.from(), l.to(), l.mbps(), l.ms())).toList());
+        Plan plan = Planner.plan(cluster, MeasuredCluster.base(profiles), objective);
+        TransportRule.Choice choice = TransportRule.choose(plan, cluster);
+        Transport transport = explicit != null ? explicit : choice.transport();
+        String reason = explicit != null ? "chosen with --transport" : choice.reason();
+        return new Result(plan, cluster, transport, reason, measured, links);
+    }
+
+    private static Profile parse(AgentProfile p) {
+        try {
+            return SlicerJson.mapper().readValue(p.profileJson(), Profile.class);
+        } catch (JsonProcessingException e) {
+            throw new SlicingException("agent " + p.agent() + " sent a profile that is not valid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private static String clientName(java.util.Set<String> agents) {
+        String name = "client";
+        for (int i = 2; agents.contains(name); i++) {
+            name = "client-" + i;
+        }
+        return name;
+    }
+
+    /** At most one line a second per subject, plus its first and last. */
+    private void progress(MeasureProgress p) {
+        long now = System.nanoTime();
+        Long last = lastPrinted.get(p.subject());
+        if (last == null || p.done() >= p.total() || now - last > 1_000_000_000L) {
+            lastPrinted.put(p.subject(), now);
+            say(String.format("  %s: %s (%d/%d)", p.subject(), p.step(), p.done(), p.total()));
+        }
+    }
+
+    private void say(String line) {
+        progressOut.println(line);
+        progressOut.flush();
+    }
+
+    /** The plan as a table with its predictions, the measurements it rests on and the transport. */
+    static String describe(Result r) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("profiles measured by the agents:");
+        for (AgentProfile p : r.profiles()) {
+            Profile profile = parse(p);
+            sb.append(String.format("%n  %-12s whole model %8.2f ms, %d segments%s", p.agent(), profile.wholeMs(), profile.segmentMs().size(),
+                    p.cached() ? " (measured before)" : ""));
+        }
+        sb.append(String.format("%nlinks measured:"));
+        for (LinkSpeed l : r.links()) {
+            sb.append(String.format("%n  %-12s -> %-12s %10.1f Mbit/s %8.3f ms", l.from(), l.to(), l.mbps(), l.ms()));
+        }
+        Plan p = r.plan();
+        sb.append(String.format("%nSLICE  AGENT         START    END  RECEIVE MS  COMPUTE MS"));
+        for (int i = 0; i < p.stages().size(); i++) {
+            Plan.Stage s = p.stages().get(i);
+            sb.append(String.format("%n%5d  %-12s %6d %6d %11.2f %11.2f", i, s.node(), s.start(), s.end(), s.transferInMs(), s.computeMs()));
+        }
+        sb.append(String.format("%nresult to %s: %.2f ms", r.cluster().sink(), p.resultTransferMs()));
+        sb.append(String.format("%npredicted: latency %.2f ms, period %.2f ms (%.1f requests/s as a pipeline), objective %s", p.latencyMs(),
+                p.periodMs(), 1000 / p.periodMs(), p.objective()));
+        if (p.fullOffloadMs() != null) {
+            sb.append(String.format("; everything on %s: %.2f ms", p.fullOffloadNode(), p.fullOffloadMs()));
+        }
+        sb.append(String.format("%ntransport: %s (%s)", r.transport().name().toLowerCase(Locale.ROOT), r.transportReason()));
+        return sb.toString();
+    }
+
+    static ObjectNode toJson(Result r) {
+        ObjectNode o = SlicerJson.mapper().valueToTree(r.plan());
+        o.remove("local_only_ms"); // the client computes nothing
+        o.put("transport", r.transport().name().toLowerCase(Locale.ROOT)).put("transport_reason", r.transportReason());
+        ArrayNode profiles = o.putArray("profiles");
+        for (AgentProfile p : r.profiles()) {
+            Profile profile = parse(p);
+            profiles.addObject().put("agent", p.agent()).put("whole_ms", profile.wholeMs()).put("segments", profile.segmentMs().size())
+                    .put("cached", p.cached());
+        }
+        ArrayNode links = o.putArray("links");
+        r.links().forEach(l -> links.addObject().put("from", l.from()).put("to", l.to()).put("mbps", l.mbps()).put("ms", l.ms()));
+        return o;
+    }
+}

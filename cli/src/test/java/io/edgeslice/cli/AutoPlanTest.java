@@ -11,13 +11,10 @@ import io.edgeslice.client.AgentProfile;
 import io.edgeslice.client.ClientException;
 import io.edgeslice.client.EdgeSliceClient;
 import io.edgeslice.client.LinkSpeed;
-import io.edgeslice.client.TaskOutcome;
-import io.edgeslice.client.TaskRequest;
 import io.edgeslice.protocol.Codec;
 import io.edgeslice.protocol.ErrorCode;
 import io.edgeslice.protocol.Hashing;
 import io.edgeslice.protocol.Message;
-import io.edgeslice.protocol.Tensor;
 import io.edgeslice.protocol.Wire;
 import io.edgeslice.slicer.Profile;
 import io.edgeslice.slicer.SlicerJson;
@@ -28,7 +25,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -105,7 +101,7 @@ class AutoPlanTest {
         // as a pipeline, agents of about the same speed on fast links share the model
         assertThat(route.stages()).hasSizeGreaterThanOrEqualTo(2);
 
-        double diff = runAndCompare(5);
+        double diff = RouteRun.of(client, model, 5, 2).maxAbsDiff();
         System.out.printf("plan: %s%nmax_abs_diff over 5 requests: %s%n", plan, diff);
         assertThat(diff).isLessThanOrEqualTo(1e-5);
     }
@@ -256,26 +252,6 @@ class AutoPlanTest {
             return SlicerJson.mapper().readValue(p.profileJson(), Profile.class);
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    /** Sends n requests through the model's route; returns the largest difference from the whole model. */
-    private static double runAndCompare(int n) throws Exception {
-        try (LocalModel local = new LocalModel(model, ai.onnxruntime.OrtSession.SessionOptions.OptLevel.EXTENDED_OPT)) {
-            List<TaskRequest> requests = new ArrayList<>();
-            Map<UUID, List<Tensor>> expected = new HashMap<>();
-            for (int i = 0; i < n; i++) {
-                Tensor in = local.randomInput(i);
-                TaskRequest r = TaskRequest.of(hash, List.of(in), 5, 0);
-                requests.add(r);
-                expected.put(r.id(), local.run(in));
-            }
-            double worst = 0;
-            for (TaskOutcome o : client.runPipeline(hash, requests, 2, Duration.ofMinutes(2), x -> { })) {
-                assertThat(o.status()).as(o.message()).isEqualTo(TaskOutcome.Status.OK);
-                worst = Math.max(worst, TestModels.maxAbsDiff(expected.get(o.taskId()), o.outputs()));
-            }
-            return worst;
         }
     }
 }

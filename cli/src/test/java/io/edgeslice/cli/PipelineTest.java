@@ -113,7 +113,7 @@ class PipelineTest {
                         "--stages", "2")).isZero();
             }
             for (Path model : models) {
-                runs.add(CompletableFuture.supplyAsync(() -> runAndCompare(broker.endpoint(), model, 20)));
+                runs.add(CompletableFuture.supplyAsync(() -> RouteRun.of(broker.endpoint(), model, 20, 3).maxAbsDiff()));
             }
             for (CompletableFuture<Double> r : runs) {
                 assertThat(r.get()).isLessThanOrEqualTo(1e-5);
@@ -134,7 +134,7 @@ class PipelineTest {
             assertThat(EdgeSliceCommand.commandLine().execute("deploy", "--broker", broker.endpoint(), "--model", model.toString(),
                     "--placement", "0-40@a1,40-93@a2", "--transport", "LZ4")).isZero();
             assertThat(client.route(Hashing.sha256(model), Duration.ofSeconds(5)).transport()).isEqualTo(io.edgeslice.protocol.Transport.LZ4);
-            assertThat(runAndCompare(broker.endpoint(), model, 10)).isLessThanOrEqualTo(1e-5);
+            assertThat(RouteRun.of(broker.endpoint(), model, 10, 3).maxAbsDiff()).isLessThanOrEqualTo(1e-5);
         }
     }
 
@@ -144,8 +144,7 @@ class PipelineTest {
         String hash = Hashing.sha256(model);
         try (Broker broker = Broker.start(BrokerConfig.onPort(0, dir.resolve("models")), new InMemoryMetricTable());
              Cluster c = new Cluster(dir, "memory", broker.port());
-             EdgeSliceClient client = new EdgeSliceClient(broker.endpoint());
-             LocalModel local = new LocalModel(model, ai.onnxruntime.OrtSession.SessionOptions.OptLevel.EXTENDED_OPT)) {
+             EdgeSliceClient client = new EdgeSliceClient(broker.endpoint())) {
             for (String a : List.of("a1", "a2", "a3", "a4")) {
                 c.startAgent(a);
             }
@@ -158,19 +157,9 @@ class PipelineTest {
             used.addAll(RoutesOf.agents(replicas.get(1)));
             assertThat(new HashSet<>(used)).as("each replica on agents of its own").hasSize(4);
 
-            List<TaskRequest> requests = new ArrayList<>();
-            Map<UUID, List<Tensor>> expected = new HashMap<>();
-            for (int i = 0; i < 30; i++) {
-                Tensor in = local.randomInput(i);
-                TaskRequest r = TaskRequest.of(hash, List.of(in), 5, 0);
-                requests.add(r);
-                expected.put(r.id(), local.run(in));
-            }
-            List<TaskOutcome> outcomes = client.runPipeline(hash, requests, 4, Duration.ofMinutes(2), o -> { });
-            for (TaskOutcome o : outcomes) {
-                assertThat(o.status()).as(o.message()).isEqualTo(TaskOutcome.Status.OK);
-                assertThat(TestModels.maxAbsDiff(expected.get(o.taskId()), o.outputs())).isLessThanOrEqualTo(1e-5);
-            }
+            RouteRun run = RouteRun.of(client, model, 30, 4);
+            assertThat(run.maxAbsDiff()).isLessThanOrEqualTo(1e-5);
+            List<TaskOutcome> outcomes = run.outcomes();
             String last0 = replicas.get(0).stages().get(1).agent();
             String last1 = replicas.get(1).stages().get(1).agent();
             assertThat(outcomes.stream().map(TaskOutcome::agent).distinct().toList()).as("both replicas answered")
@@ -183,30 +172,6 @@ class PipelineTest {
         int code = EdgeSliceCommand.commandLine().execute("deploy", "--broker", "tcp://127.0.0.1:1", "--model",
                 TestModels.blazefaceFront().toString(), "--placement", "0-40@a1,40-93@a2", "--replicas", "2");
         assertThat(code).isEqualTo(2);
-    }
-
-    /** Sends n requests through the model's route; returns the largest difference from the whole model. */
-    private static double runAndCompare(String broker, Path model, int n) {
-        try (LocalModel local = new LocalModel(model, ai.onnxruntime.OrtSession.SessionOptions.OptLevel.EXTENDED_OPT);
-             EdgeSliceClient client = new EdgeSliceClient(broker)) {
-            String hash = Hashing.sha256(model);
-            List<TaskRequest> requests = new ArrayList<>();
-            Map<UUID, List<Tensor>> expected = new HashMap<>();
-            for (int i = 0; i < n; i++) {
-                Tensor in = local.randomInput(i);
-                TaskRequest r = TaskRequest.of(hash, List.of(in), 5, 0);
-                requests.add(r);
-                expected.put(r.id(), local.run(in));
-            }
-            double worst = 0;
-            for (TaskOutcome o : client.runPipeline(hash, requests, 3, Duration.ofMinutes(2), x -> { })) {
-                assertThat(o.status()).as(o.message()).isEqualTo(TaskOutcome.Status.OK);
-                worst = Math.max(worst, TestModels.maxAbsDiff(expected.get(o.taskId()), o.outputs()));
-            }
-            return worst;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /** The agents of a route in stage order. */

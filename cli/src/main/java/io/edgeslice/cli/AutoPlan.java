@@ -1,6 +1,5 @@
 package io.edgeslice.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeslice.client.AgentProfile;
@@ -10,43 +9,27 @@ import io.edgeslice.client.MeasureProgress;
 import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.Transport;
 import io.edgeslice.slicer.Analysis;
-import io.edgeslice.slicer.Cluster;
-import io.edgeslice.slicer.MeasuredCluster;
+import io.edgeslice.slicer.MeasuredPlanner;
 import io.edgeslice.slicer.Objective;
 import io.edgeslice.slicer.Plan;
-import io.edgeslice.slicer.Planner;
 import io.edgeslice.slicer.Profile;
 import io.edgeslice.slicer.SlicerJson;
-import io.edgeslice.slicer.SlicingException;
-import io.edgeslice.slicer.TransportRule;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
- * {@code deploy --plan auto}: the agents profile the model on their own hardware, the links between
- * the client and the agents and between agents are measured, the slicer's planner chooses cuts and
- * agents over that measured cluster, and the transport follows from the slowest link the
- * activations cross ({@link TransportRule}).
+ * {@code deploy --plan auto}: uploads the model, has the healthy agents and the links measured and
+ * plans over what they measured ({@link MeasuredPlanner}, shared with the console), printing the
+ * progress; the transport follows from the slowest link the activations cross ({@link
+ * io.edgeslice.slicer.TransportRule}) unless given with {@code --transport}.
  */
 final class AutoPlan {
-    /** The planner's exact DP takes up to 12 nodes, one of them the client. */
-    static final int MAX_AGENTS = 11;
-
-    /** What to deploy and why. */
-    record Result(Plan plan, Cluster cluster, Transport transport, String transportReason, List<AgentProfile> profiles, List<LinkSpeed> links) {
-        int[] cuts() {
-            return plan.cuts().stream().mapToInt(Integer::intValue).toArray();
-        }
-    }
-
     private final EdgeSliceClient client;
     private final PrintWriter progressOut;
     private final Map<String, Long> lastPrinted = new HashMap<>();
@@ -56,47 +39,17 @@ final class AutoPlan {
         this.progressOut = progressOut;
     }
 
-    Result plan(Path model, Analysis a, Objective objective, Transport explicit, int runs, int probeBytes) throws Exception {
+    MeasuredPlanner.Result plan(Path model, Analysis a, Objective objective, Transport explicit, int runs, int probeBytes) throws Exception {
         String hash = client.uploadModel(model, Duration.ofMinutes(5), b -> { });
-        List<Message.AgentRow> agents = client.agents(Duration.ofSeconds(10)).stream()
-                .filter(r -> r.state().equals("healthy") && !r.dataEndpoint().isEmpty()).limit(MAX_AGENTS).toList();
+        List<Message.AgentRow> agents = MeasuredPlanner.plannable(client.agents(Duration.ofSeconds(10)));
         if (agents.isEmpty()) {
             throw new IllegalArgumentException("no healthy agent to plan over: start agents first (edgeslice agent --broker …)");
         }
         say("planning over " + agents.size() + " agent(s): " + agents.stream().map(Message.AgentRow::name).toList());
-        Consumer<MeasureProgress> progress = this::progress;
-        List<AgentProfile> measured = client.profile(agents, hash, Files.size(model), a.inputShapes(), runs, Duration.ofMinutes(10), progress);
-        Map<String, Profile> profiles = new LinkedHashMap<>();
-        for (AgentProfile p : measured) {
-            Profile profile = parse(p);
-            profile.checkMatches(a); // the agent analysed the model as we did: same order, positions and shapes
-            profiles.put(p.agent(), profile);
-        }
-        String clientNode = clientName(profiles.keySet());
-        List<LinkSpeed> links = client.measureLinks(agents, clientNode, probeBytes, Duration.ofMinutes(5), progress);
-        Cluster cluster = MeasuredCluster.of(clientNode, profiles,
-                links.stream().map(l -> new Cluster.Link(l.from(), l.to(), l.mbps(), l.ms())).toList());
-        Plan plan = Planner.plan(cluster, MeasuredCluster.base(profiles), objective);
-        TransportRule.Choice choice = TransportRule.choose(plan, cluster);
-        Transport transport = explicit != null ? explicit : choice.transport();
-        String reason = explicit != null ? "chosen with --transport" : choice.reason();
-        return new Result(plan, cluster, transport, reason, measured, links);
-    }
-
-    private static Profile parse(AgentProfile p) {
-        try {
-            return SlicerJson.mapper().readValue(p.profileJson(), Profile.class);
-        } catch (JsonProcessingException e) {
-            throw new SlicingException("agent " + p.agent() + " sent a profile that is not valid JSON: " + e.getOriginalMessage());
-        }
-    }
-
-    private static String clientName(java.util.Set<String> agents) {
-        String name = "client";
-        for (int i = 2; agents.contains(name); i++) {
-            name = "client-" + i;
-        }
-        return name;
+        MeasuredPlanner.Measurements m = MeasuredPlanner.measure(client, hash, Files.size(model), a, agents, runs, probeBytes, this::progress,
+                this::progress);
+        MeasuredPlanner.Result r = MeasuredPlanner.plan(m, a, objective);
+        return explicit != null ? r.withTransport(explicit, "chosen with --transport") : r;
     }
 
     /** At most one line a second per subject, plus its first and last. */
@@ -115,16 +68,16 @@ final class AutoPlan {
     }
 
     /** The plan as a table with its predictions, the measurements it rests on and the transport. */
-    static String describe(Result r) {
+    static String describe(MeasuredPlanner.Result r) {
         StringBuilder sb = new StringBuilder();
         sb.append("profiles measured by the agents:");
-        for (AgentProfile p : r.profiles()) {
-            Profile profile = parse(p);
+        for (AgentProfile p : r.measured().profiles()) {
+            Profile profile = r.profiles().get(p.agent());
             sb.append(String.format("%n  %-12s whole model %8.2f ms, %d segments%s", p.agent(), profile.wholeMs(), profile.segmentMs().size(),
                     p.cached() ? " (measured before)" : ""));
         }
         sb.append(String.format("%nlinks measured:"));
-        for (LinkSpeed l : r.links()) {
+        for (LinkSpeed l : r.measured().links()) {
             sb.append(String.format("%n  %-12s -> %-12s %10.1f Mbit/s %8.3f ms", l.from(), l.to(), l.mbps(), l.ms()));
         }
         Plan p = r.plan();
@@ -143,18 +96,18 @@ final class AutoPlan {
         return sb.toString();
     }
 
-    static ObjectNode toJson(Result r) {
+    static ObjectNode toJson(MeasuredPlanner.Result r) {
         ObjectNode o = SlicerJson.mapper().valueToTree(r.plan());
         o.remove("local_only_ms"); // the client computes nothing
         o.put("transport", r.transport().name().toLowerCase(Locale.ROOT)).put("transport_reason", r.transportReason());
         ArrayNode profiles = o.putArray("profiles");
-        for (AgentProfile p : r.profiles()) {
-            Profile profile = parse(p);
+        for (AgentProfile p : r.measured().profiles()) {
+            Profile profile = r.profiles().get(p.agent());
             profiles.addObject().put("agent", p.agent()).put("whole_ms", profile.wholeMs()).put("segments", profile.segmentMs().size())
                     .put("cached", p.cached());
         }
         ArrayNode links = o.putArray("links");
-        r.links().forEach(l -> links.addObject().put("from", l.from()).put("to", l.to()).put("mbps", l.mbps()).put("ms", l.ms()));
+        r.measured().links().forEach(l -> links.addObject().put("from", l.from()).put("to", l.to()).put("mbps", l.mbps()).put("ms", l.ms()));
         return o;
     }
 }

@@ -7,6 +7,7 @@ import io.edgeslice.slicer.Analysis;
 import io.edgeslice.slicer.Cuts;
 import io.edgeslice.slicer.InputShapes;
 import io.edgeslice.slicer.Manifest;
+import io.edgeslice.slicer.MeasuredPlanner;
 import io.edgeslice.slicer.OnnxModel;
 import io.edgeslice.slicer.Profile;
 import io.edgeslice.slicer.Profiler;
@@ -144,7 +145,7 @@ final class DeployCommand implements Callable<Integer> {
         // with --json stdout carries only the final JSON line
         PrintWriter progress = json ? spec.commandLine().getErr() : out;
         try (EdgeSliceClient client = new EdgeSliceClient(broker)) {
-            AutoPlan.Result r = new AutoPlan(client, progress).plan(model, a, o, transport, runs, probeBytes);
+            MeasuredPlanner.Result r = new AutoPlan(client, progress).plan(model, a, o, transport, runs, probeBytes);
             if (!json) {
                 out.println(AutoPlan.describe(r));
                 out.flush();

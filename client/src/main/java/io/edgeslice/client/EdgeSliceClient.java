@@ -224,7 +224,7 @@ public final class EdgeSliceClient implements AutoCloseable {
      */
     public List<LinkSpeed> measureLinks(List<Message.AgentRow> agents, String clientName, int probeBytes, Duration timeout,
                                         Consumer<MeasureProgress> progress) {
-        return new LinkSession(context, endpoint, agents, clientName, probeBytes, progress).run(System.nanoTime() + timeout.toNanos());
+        return new LinkSession(context, agents, clientName, probeBytes, progress).run(System.nanoTime() + timeout.toNanos());
     }
 
     // ---- socket plumbing, used by this class and TaskSession ---------------------------------

@@ -30,21 +30,19 @@ final class LinkSession {
     private static final int POLL_MS = 20;
 
     private final ZContext ctx;
-    private final String brokerEndpoint;
     private final List<Message.AgentRow> agents;
     private final String clientName;
     private final int probeBytes;
     private final Consumer<MeasureProgress> progress;
     private final Map<String, ZMQ.Socket> dealers = new LinkedHashMap<>();
     private ZMQ.Socket router;
-    private String routerEndpoint;
+    private int routerPort;
     private int done;
     private int total;
 
-    LinkSession(ZContext ctx, String brokerEndpoint, List<Message.AgentRow> agents, String clientName, int probeBytes,
+    LinkSession(ZContext ctx, List<Message.AgentRow> agents, String clientName, int probeBytes,
                 Consumer<MeasureProgress> progress) {
         this.ctx = ctx;
-        this.brokerEndpoint = brokerEndpoint;
         this.agents = List.copyOf(agents);
         this.clientName = clientName;
         this.probeBytes = probeBytes;
@@ -61,12 +59,12 @@ final class LinkSession {
         try {
             router.setLinger(0);
             router.setMaxMsgSize(LinkProber.MAX_PROBE_BYTES + 4096L);
-            routerEndpoint = "tcp://" + Hosts.advertised(null, brokerEndpoint) + ":" + router.bindToRandomPort("tcp://*");
+            routerPort = router.bindToRandomPort("tcp://*");
             for (Message.AgentRow a : agents) {
                 progress(clientName + " -> " + a.name());
                 LinkProber.Measurement m = probe(() -> new LinkProber(dealer(a), UUID.randomUUID(), "agent " + a.name() + " at " + a.dataEndpoint()).measure(probeBytes));
                 out.add(new LinkSpeed(clientName, a.name(), m.mbps(), m.ms()));
-                out.add(ask(a, routerEndpoint, clientName, deadline));
+                out.add(ask(a, routerEndpointFor(a), clientName, deadline));
             }
             for (Message.AgentRow from : agents) {
                 for (Message.AgentRow to : agents) {
@@ -115,6 +113,15 @@ final class LinkSession {
             }
         }
         throw new ClientException(null, "measuring the link " + from.name() + " -> " + targetName + " timed out");
+    }
+
+    /**
+     * The client's ROUTER as {@code a} reaches it: the address of the interface that routes to the
+     * agent's data endpoint (the broker may be on this machine, reached over loopback, while the
+     * agent is not, as with the console's embedded broker).
+     */
+    private String routerEndpointFor(Message.AgentRow a) {
+        return "tcp://" + Hosts.advertised(null, a.dataEndpoint()) + ":" + routerPort;
     }
 
     /** The client's ROUTER is a data endpoint like an agent's: every PROBE is acknowledged at once. */

@@ -3,11 +3,18 @@ package io.edgeslice.console;
 import io.edgeslice.broker.Broker;
 import io.edgeslice.broker.BrokerSnapshot;
 import io.edgeslice.broker.store.AgentMetrics;
+import io.edgeslice.client.EdgeSliceClient;
+import io.edgeslice.client.MeasureProgress;
+import io.edgeslice.protocol.LinkProber;
 import io.edgeslice.protocol.Message;
+import io.edgeslice.protocol.Transport;
+import io.edgeslice.slicer.Analysis;
+import io.edgeslice.slicer.MeasuredPlanner;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * What the console reads and commands: the embedded broker in production, a synthetic fleet in the
@@ -29,11 +36,25 @@ public interface ConsoleSource extends AutoCloseable {
     String importModel(Path file) throws IOException;
 
     /**
-     * Places imported slices of a model on agents as its route; stages with an empty agent are
-     * placed by the broker. Completes with the route once every agent holds its slice, or
-     * exceptionally with the broker's reason.
+     * Places imported slices of a model on agents as its route, activations travelling by
+     * {@code transport}; stages with an empty agent are placed by the broker. Completes with the
+     * route once every agent holds its slice, or exceptionally with the broker's reason.
      */
-    CompletableFuture<Message.Route> deployRoute(String modelHash, List<Message.Stage> stages);
+    CompletableFuture<Message.Route> deployRoute(String modelHash, List<Message.Stage> stages, Transport transport);
+
+    /**
+     * Has agents measure a model the broker holds, as {@code deploy --plan auto} does ({@link
+     * MeasuredPlanner#measure}): each profiles it on its own hardware (or answers with the profile
+     * it measured before), then the links between this console and every agent and between agents
+     * are timed, one at a time. Blocks for as long as that takes (seconds to minutes); fails with
+     * the first agent that cannot profile or link that cannot be measured.
+     *
+     * @param agents    the agents to measure, as the broker lists them (healthy, with a data endpoint)
+     * @param profiling PROFILE_PROGRESS of each agent, on this thread
+     * @param links     each link as its measurement starts, on this thread
+     */
+    MeasuredPlanner.Measurements measure(String modelHash, long modelSize, Analysis a, List<Message.AgentRow> agents,
+                                         Consumer<MeasureProgress> profiling, Consumer<MeasureProgress> links);
 
     /** Moves the stage of a model's route that starts at {@code start} to {@code agent} under a new epoch. */
     CompletableFuture<Message.Route> moveSlice(String modelHash, int start, String agent);
@@ -73,8 +94,18 @@ public interface ConsoleSource extends AutoCloseable {
             }
 
             @Override
-            public CompletableFuture<Message.Route> deployRoute(String modelHash, List<Message.Stage> stages) {
-                return broker.deployRoute(modelHash, stages);
+            public CompletableFuture<Message.Route> deployRoute(String modelHash, List<Message.Stage> stages, Transport transport) {
+                return broker.deployRoute(modelHash, stages, transport);
+            }
+
+            @Override
+            public MeasuredPlanner.Measurements measure(String modelHash, long modelSize, Analysis a, List<Message.AgentRow> agents,
+                                                        Consumer<MeasureProgress> profiling, Consumer<MeasureProgress> links) {
+                // a client of the embedded broker, on the calling thread only: it reaches the agents' data endpoints
+                try (EdgeSliceClient client = new EdgeSliceClient(broker.endpoint())) {
+                    return MeasuredPlanner.measure(client, modelHash, modelSize, a, agents, MeasuredPlanner.DEFAULT_RUNS,
+                            LinkProber.DEFAULT_PROBE_BYTES, profiling, links);
+                }
             }
 
             @Override

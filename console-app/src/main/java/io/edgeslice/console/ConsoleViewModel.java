@@ -8,7 +8,6 @@ import io.edgeslice.console.events.EventsViewModel;
 import io.edgeslice.console.header.HeaderViewModel;
 import io.edgeslice.console.models.ModelsViewModel;
 import io.edgeslice.console.plan.PlanViewModel;
-import io.edgeslice.slicer.Profiler;
 import java.util.function.Consumer;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
@@ -50,8 +49,7 @@ public final class ConsoleViewModel {
         models = new ModelsViewModel(source, ui, background, noted, selection);
         dag = new DagViewModel(models, agents, colors, ui, layout);
         charts = new ChartsViewModel(colors, selection);
-        plan = new PlanViewModel(source, models, agents, ui, background, noted,
-                (a, progress) -> Profiler.profile(a, "console", Profiler.Options.DEFAULT, progress), Runtime.getRuntime().availableProcessors());
+        plan = new PlanViewModel(source, models, agents, ui, background, noted);
     }
 
     /** Applies one poll of the broker to every view. */

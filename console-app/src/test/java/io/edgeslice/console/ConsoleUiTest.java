@@ -54,8 +54,8 @@ import org.testfx.util.WaitForAsyncUtils;
  * The console's views against a real embedded broker and a real agent process (headless Monocle).
  * Two agents serve the whole class, in the order an operator would meet them: they join, a model is
  * dropped on the window and dragged onto the first, charts fill, a slice is dragged onto the second
- * (the model becomes a route) and another slice moved, auto-plan is shown and applied, a bad file is
- * refused, the first agent dies.
+ * (the model becomes a route) and another slice moved, auto-plan has both agents profile the model
+ * and the links timed and is applied, a bad file is refused, the first agent dies.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -250,19 +250,33 @@ class ConsoleUiTest {
 
     @Test
     @Order(7)
-    void autoPlanShowsThePlanBesideTheCurrentRouteAndApplyDeploysExactlyThePlan() throws Exception {
+    void autoPlanMeasuresOnTheAgentsShowsThePlanBesideTheCurrentRouteAndApplyDeploysExactlyThePlan() throws Exception {
         ModelItem model = fx(() -> firstModel().orElseThrow());
         Message.Route before = route(model).orElseThrow();
         robot.clickOn("#auto-plan");
-        await(Duration.ofSeconds(90), () -> fx(() -> runtime.viewModel().plan().stateProperty().get()
+        await(Duration.ofSeconds(180), () -> fx(() -> runtime.viewModel().plan().stateProperty().get()
                         == io.edgeslice.console.plan.PlanViewModel.State.PLANNED),
                 "the plan; status: " + fx(() -> runtime.viewModel().plan().statusProperty().get()));
-        io.edgeslice.slicer.Plan plan = fx(() -> runtime.viewModel().plan().resultProperty().get().plan());
+        io.edgeslice.console.plan.PlanViewModel.Result result = fx(() -> runtime.viewModel().plan().resultProperty().get());
+        io.edgeslice.slicer.Plan plan = result.plan();
+        // the agents profiled the model themselves and every link was timed: client<->a1, client<->a2, a1<->a2
+        assertThat(result.planned().measured().profiles()).extracting(io.edgeslice.client.AgentProfile::agent)
+                .containsExactlyInAnyOrder("a1", "a2");
+        assertThat(result.planned().profiles().values()).allSatisfy(p -> assertThat(p.wholeMs()).isPositive());
+        assertThat(result.planned().profiles()).allSatisfy((name, p) -> assertThat(p.device()).isEqualTo(name));
+        assertThat(result.planned().measured().links()).hasSize(6)
+                .allSatisfy(l -> assertThat(l.mbps()).isPositive())
+                .anySatisfy(l -> assertThat(l.from() + ">" + l.to()).isEqualTo("a1>a2"));
+        assertThat(plan.placement()).isNotEmpty().allSatisfy(a -> assertThat(a).isIn("a1", "a2"));
         String planned = fx(() -> robot.lookup("#plan-planned").queryLabeled().getText());
         String current = fx(() -> robot.lookup("#plan-current").queryLabeled().getText());
         assertThat(planned).contains("on " + plan.placement().get(0)).contains("predicted latency");
         assertThat(current).contains("slice 2 [" + before.stages().get(1).start() + "–").contains("predicted latency");
-        assertThat(fx(() -> robot.lookup("#plan-assumptions").queryLabeled().getText())).contains("1000 Mbit/s").contains("cores");
+        assertThat(fx(() -> robot.lookup("#plan-links").queryLabeled().getText())).contains("client→a1").contains("a1→a2")
+                .contains("Mbit/s");
+        assertThat(fx(() -> robot.lookup("#plan-profiles").queryLabeled().getText())).contains("a1 ").contains("a2 ");
+        assertThat(fx(() -> robot.lookup("#plan-assumptions").queryLabeled().getText())).contains("own hardware")
+                .contains("timed").contains(result.planned().transportReason());
         assertThat(route(model).orElseThrow()).as("nothing is applied before Apply").isEqualTo(before);
 
         robot.clickOn("#apply-plan");
@@ -274,6 +288,7 @@ class ConsoleUiTest {
         Message.Route applied = route(model).orElseThrow();
         assertThat(applied.stages().stream().map(st -> st.start() + "-" + st.end() + "@" + st.agent()).toList())
                 .isEqualTo(plan.stages().stream().map(st -> st.start() + "-" + st.end() + "@" + st.node()).toList());
+        assertThat(applied.transport()).as("the transport the plan chose from the slowest measured hop").isEqualTo(result.transport());
         for (Message.Stage st : applied.stages()) {
             assertThat(brokerRow(st.agent()).orElseThrow().models()).contains(st.sliceHash());
         }

@@ -3,7 +3,11 @@ package io.edgeslice.console;
 import io.edgeslice.broker.BrokerEvent;
 import io.edgeslice.broker.BrokerSnapshot;
 import io.edgeslice.broker.store.AgentMetrics;
+import io.edgeslice.client.MeasureProgress;
 import io.edgeslice.protocol.Message;
+import io.edgeslice.protocol.Transport;
+import io.edgeslice.slicer.Analysis;
+import io.edgeslice.slicer.MeasuredPlanner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +16,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /** Rows, snapshots and a scripted broker for view-model tests (no display, no sockets). */
 public final class Fixtures {
@@ -73,6 +79,14 @@ public final class Fixtures {
         /** deployRoute calls as {@code model:start-end@agent,...}, moveSlice calls as {@code model:start@agent}. */
         public final List<String> routeCommands = new ArrayList<>();
         public final Map<String, CompletableFuture<Message.Route>> routeResults = new HashMap<>();
+        /** The transport of each deployRoute call, in order. */
+        public final List<Transport> routeTransports = new ArrayList<>();
+        /** measure calls as the agents asked, e.g. {@code [big, small]}. */
+        public final List<List<String>> measured = new ArrayList<>();
+        /** What measure answers for the agents it is asked about; null fails as if nothing could be measured. */
+        public volatile Function<List<Message.AgentRow>, MeasuredPlanner.Measurements> measurements;
+        /** Thrown by measure instead, e.g. an agent that cannot profile. */
+        public volatile RuntimeException measureFailure;
 
         @Override
         public BrokerSnapshot snapshot() {
@@ -102,7 +116,8 @@ public final class Fixtures {
         }
 
         @Override
-        public synchronized CompletableFuture<Message.Route> deployRoute(String modelHash, List<Message.Stage> stages) {
+        public synchronized CompletableFuture<Message.Route> deployRoute(String modelHash, List<Message.Stage> stages, Transport transport) {
+            routeTransports.add(transport);
             String key = modelHash + ":" + stages.stream().map(st -> st.start() + "-" + st.end() + "@" + st.agent())
                     .collect(java.util.stream.Collectors.joining(","));
             routeCommands.add(key);
@@ -114,6 +129,24 @@ public final class Fixtures {
             String key = modelHash + ":" + start + "@" + agent;
             routeCommands.add(key);
             return routeResults.computeIfAbsent(key, k -> new CompletableFuture<>());
+        }
+
+        /** Stands in for the agents' measuring (the network); reports one step of each phase, then answers as scripted. */
+        @Override
+        public MeasuredPlanner.Measurements measure(String modelHash, long modelSize, Analysis a, List<Message.AgentRow> agents,
+                                                    Consumer<MeasureProgress> profiling, Consumer<MeasureProgress> links) {
+            synchronized (this) {
+                measured.add(agents.stream().map(Message.AgentRow::name).toList());
+            }
+            agents.forEach(r -> profiling.accept(new MeasureProgress(r.name(), "profiling segment 1", 1, 2)));
+            if (measureFailure != null) {
+                throw measureFailure;
+            }
+            links.accept(new MeasureProgress("client -> " + agents.get(0).name(), "measuring", 0, agents.size() * (agents.size() + 1)));
+            if (measurements == null) {
+                throw new IllegalStateException("the test scripted no measurements");
+            }
+            return measurements.apply(agents);
         }
 
         @Override

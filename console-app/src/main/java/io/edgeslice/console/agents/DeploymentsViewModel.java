@@ -8,6 +8,7 @@ import io.edgeslice.console.models.Deployable;
 import io.edgeslice.console.models.ModelSlice;
 import io.edgeslice.console.models.RouteDeployer;
 import io.edgeslice.console.models.WholeModel;
+import io.edgeslice.protocol.Transport;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -105,7 +106,7 @@ public final class DeploymentsViewModel {
         }
         List<String> placement = new ArrayList<>(Collections.nCopies(s.sliceCount(), ""));
         placement.set(s.index(), agent);
-        return RouteDeployer.deploy(source, s.analysis(), s.cuts(), placement, step -> ui.submit(() -> item.progress(step)))
+        return RouteDeployer.deploy(source, s.analysis(), s.cuts(), placement, Transport.NONE, step -> ui.submit(() -> item.progress(step)))
                 .thenApply(r -> "route " + RouteDeployer.describe(r));
     }
 

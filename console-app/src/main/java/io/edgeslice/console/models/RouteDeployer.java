@@ -2,6 +2,7 @@ package io.edgeslice.console.models;
 
 import io.edgeslice.console.ConsoleSource;
 import io.edgeslice.protocol.Message;
+import io.edgeslice.protocol.Transport;
 import io.edgeslice.slicer.Analysis;
 import io.edgeslice.slicer.Manifest;
 import io.edgeslice.slicer.Slicer;
@@ -29,11 +30,12 @@ public final class RouteDeployer {
      * Cuts {@code a} at {@code cuts}, imports the slices and deploys them as the model's route.
      *
      * @param agents   the agent of each slice, in chain order; an empty name lets the broker choose
+     * @param transport how activations travel between the route's stages
      * @param progress told what is happening (cutting, importing, placing); called on this thread
      * @return the broker's answer: the route once every agent holds its slice, or its reason for refusing
      */
     public static CompletableFuture<Message.Route> deploy(ConsoleSource source, Analysis a, List<Integer> cuts, List<String> agents,
-                                                          Consumer<String> progress) {
+                                                          Transport transport, Consumer<String> progress) {
         if (agents.size() != cuts.size() + 1) {
             throw new IllegalArgumentException(cuts.size() + 1 + " slices but " + agents.size() + " agents given");
         }
@@ -55,7 +57,7 @@ public final class RouteDeployer {
                 stages.add(new Message.Stage(s.start(), s.end(), hash, Files.size(file), agents.get(i), ""));
             }
             progress.accept("placing " + stages.size() + (stages.size() == 1 ? " slice" : " slices") + " on agents…");
-            return source.deployRoute(a.model().sha256(), stages);
+            return source.deployRoute(a.model().sha256(), stages, transport);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot import the slices into the broker's model store: " + e.getMessage(), e);
         } finally {

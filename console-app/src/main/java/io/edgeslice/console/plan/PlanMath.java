@@ -1,39 +1,30 @@
 package io.edgeslice.console.plan;
 
+import io.edgeslice.client.AgentProfile;
+import io.edgeslice.client.LinkSpeed;
+import io.edgeslice.protocol.Transport;
 import io.edgeslice.slicer.Analysis;
 import io.edgeslice.slicer.Cluster;
+import io.edgeslice.slicer.MeasuredPlanner;
 import io.edgeslice.slicer.Profile;
 import io.edgeslice.slicer.SlicingException;
+import io.edgeslice.slicer.TransportRule;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
- * The console's planning assumptions and its cost model, the planner's own: a stage's compute is
- * its share of the profile measured on this machine divided by the agent's speed, and every hop
- * between two machines costs bytes / bandwidth + latency. Requests come from a client on this
- * machine and results go back to it, over the same assumed link. No JavaFX; any thread.
+ * The planner's cost model over a measured cluster, for any placement (the current route's too):
+ * a stage's compute is its share of the profile its agent measured, and every hop between two
+ * nodes costs bytes / measured bandwidth + measured latency. Requests come from this console (the
+ * cluster's client node) and results go back to it. No JavaFX; any thread.
  */
 public final class PlanMath {
-    /** Links are not measured: loopback or a LAN is assumed. */
-    public static final double LINK_MBPS = 1000;
-    public static final double LINK_MS = 0.5;
-    /** An agent's speed is its core count over this machine's, within these bounds. */
-    public static final double MIN_SPEED = 0.25;
-    public static final double MAX_SPEED = 4;
-    /** The planner handles at most 12 devices; one of them is the client. */
-    public static final int MAX_AGENTS = 11;
-    /** The client only sends inputs and receives results: slow enough that no slice is ever planned on it. */
-    static final double CLIENT_SPEED = 1e-9;
+    /** Links shown at most; the slowest are kept. */
+    static final int MAX_LINKS_SHOWN = 12;
 
     private PlanMath() {
-    }
-
-    /** An agent as the planner sees it. */
-    public record AgentSpec(String name, int cores, long memoryBytes) {
     }
 
     /**
@@ -51,93 +42,51 @@ public final class PlanMath {
         }
     }
 
-    /** An agent's speed relative to this machine: cores over {@code localCores}, within [{@link #MIN_SPEED}, {@link #MAX_SPEED}]; 1 if unknown. */
-    public static double speed(int agentCores, int localCores) {
-        if (agentCores <= 0 || localCores <= 0) {
-            return 1.0;
-        }
-        return Math.max(MIN_SPEED, Math.min(MAX_SPEED, (double) agentCores / localCores));
-    }
-
-    /** A node name for the client that no agent has. */
-    public static String clientName(Collection<String> agents) {
-        String name = "client";
-        for (int i = 2; agents.contains(name); i++) {
-            name = "client-" + i;
-        }
-        return name;
-    }
-
-    /** The agents to plan over: at most {@link #MAX_AGENTS}, most cores first (then by name). */
-    public static List<AgentSpec> choose(List<AgentSpec> healthy) {
-        return healthy.stream().sorted(Comparator.comparingInt(AgentSpec::cores).reversed().thenComparing(AgentSpec::name))
-                .limit(MAX_AGENTS).toList();
-    }
-
-    /** The cluster the planner works on: the agents at their speeds, the client, every pair linked at the assumed link. */
-    public static Cluster cluster(List<AgentSpec> agents, int localCores) {
-        if (agents.isEmpty()) {
-            throw new SlicingException("no healthy agent to plan for");
-        }
-        List<String> names = agents.stream().map(AgentSpec::name).toList();
-        String client = clientName(names);
-        List<Cluster.Node> nodes = new ArrayList<>();
-        nodes.add(new Cluster.Node(client, CLIENT_SPEED, null));
-        for (AgentSpec a : agents) {
-            nodes.add(new Cluster.Node(a.name(), speed(a.cores(), localCores), null));
-        }
-        List<Cluster.Link> links = new ArrayList<>();
-        for (int i = 0; i < nodes.size(); i++) {
-            for (int j = i + 1; j < nodes.size(); j++) {
-                links.add(new Cluster.Link(nodes.get(i).name(), nodes.get(j).name(), LINK_MBPS, LINK_MS));
-            }
-        }
-        return new Cluster(nodes, links, client, client);
-    }
-
-    /** The assumptions in words, for the operator. */
-    public static String assumptions(int localCores) {
-        return String.format(Locale.ROOT, "Profiled on this machine (%d cores). Agent speed = its cores ÷ %d, capped to %.2g–%.0f×; "
-                + "links assumed %.0f Mbit/s, %.1f ms (loopback/LAN); inputs from and results to a client on this machine.",
-                localCores, localCores, MIN_SPEED, MAX_SPEED, LINK_MBPS, LINK_MS);
-    }
-
     /**
-     * Predicts a placement with the planner's cost model: the client sends the inputs to the first
-     * slice's agent, each slice computes ({@code profile} time ÷ speed) and sends what crosses its
-     * end to the next agent (free on the same agent), and the last sends the result back.
+     * Predicts a placement with the planner's cost model on a measured cluster: the client (the
+     * cluster's source) sends the inputs to the first slice's agent, each slice computes for its
+     * share of its agent's own profile and sends what crosses its end to the next agent over the
+     * measured link (free on the same agent), and the last sends the result back to the sink.
      *
-     * @param bounds  the slices' boundaries, 0 first and the node count last
-     * @param agents  the agent of each slice
-     * @param speeds  each agent's speed
+     * @param bounds the slices' boundaries, 0 first and the node count last
+     * @param agents the agent of each slice; each must have been measured (be a node with a profile)
      */
-    public static Costed evaluate(Profile profile, Analysis a, List<Integer> bounds, List<String> agents, Map<String, Double> speeds) {
-        if (bounds.size() != agents.size() + 1 || bounds.get(0) != 0 || bounds.get(bounds.size() - 1) != profile.nodes()) {
-            throw new SlicingException("slices " + bounds + " do not cover the profiled model's " + profile.nodes() + " nodes");
+    public static Costed evaluate(Cluster cluster, Analysis a, List<Integer> bounds, List<String> agents) {
+        if (bounds.size() != agents.size() + 1 || bounds.get(0) != 0 || bounds.get(bounds.size() - 1) != a.nodeCount()) {
+            throw new SlicingException("slices " + bounds + " do not cover the model's " + a.nodeCount() + " nodes");
         }
         List<StageCost> stages = new ArrayList<>();
-        String at = null; // the client
+        String at = cluster.source();
+        Profile last = null; // every agent profiled the same positions: any of them gives the bytes crossing
         for (int i = 0; i < agents.size(); i++) {
             String agent = agents.get(i);
-            Double speed = speeds.get(agent);
-            if (speed == null) {
-                throw new SlicingException("agent " + agent + " is not known: no speed to predict with");
-            }
+            Profile p = profileOf(cluster, agent);
             int start = bounds.get(i);
             int end = bounds.get(i + 1);
-            double compute = (cumulativeMs(profile, a, end) - cumulativeMs(profile, a, start)) / speed;
-            double in = agent.equals(at) ? 0 : transferMs(bytesAt(profile, a, start));
+            double compute = cumulativeMs(p, a, end) - cumulativeMs(p, a, start);
+            double in = agent.equals(at) ? 0 : transferMs(cluster.link(at, agent), bytesAt(p, a, start));
             stages.add(new StageCost(start, end, agent, compute, in));
             at = agent;
+            last = p;
         }
-        double result = transferMs(bytesAt(profile, a, profile.nodes()));
+        double result = at.equals(cluster.sink()) ? 0 : transferMs(cluster.link(at, cluster.sink()), bytesAt(last, a, a.nodeCount()));
         double latency = result + stages.stream().mapToDouble(s -> s.computeMs() + s.transferInMs()).sum();
         return new Costed(stages, result, latency);
     }
 
-    /** Sending {@code bytes} over the assumed link. */
-    public static double transferMs(long bytes) {
-        return bytes * 8.0 / (LINK_MBPS * 1000.0) + LINK_MS;
+    private static Profile profileOf(Cluster cluster, String agent) {
+        for (Cluster.Node n : cluster.nodes()) {
+            if (n.name().equals(agent) && n.profile() != null) {
+                return n.profile();
+            }
+        }
+        throw new SlicingException("agent " + agent + " was not measured (not healthy when planned, or beyond the "
+                + MeasuredPlanner.MAX_AGENTS + " planned over): cannot predict it");
+    }
+
+    /** Sending {@code bytes} over a measured link, as the planner counts it. */
+    public static double transferMs(Cluster.Link link, long bytes) {
+        return bytes * 8.0 / (link.mbps() * 1000.0) + link.ms();
     }
 
     private static long bytesAt(Profile p, Analysis a, int position) {
@@ -146,7 +95,7 @@ public final class PlanMath {
     }
 
     /**
-     * Predicted time on this machine from the model's start to {@code position}. At a profiled
+     * Predicted time on the profile's agent from the model's start to {@code position}. At a profiled
      * position this is the profile's own prediction; between two, the segment's time is shared by
      * FLOPs (by node count if the segment has none).
      */
@@ -179,5 +128,38 @@ public final class PlanMath {
             }
         }
         return sum;
+    }
+
+    /** What each agent measured, e.g. {@code a1 12.3 ms (measured before) · a2 15.0 ms}: its whole-model time. */
+    public static String profiles(MeasuredPlanner.Result r) {
+        List<String> parts = new ArrayList<>();
+        for (AgentProfile p : r.measured().profiles()) {
+            Profile profile = r.profiles().get(p.agent());
+            parts.add(String.format(Locale.ROOT, "%s %.1f ms%s", p.agent(), profile.wholeMs(), p.cached() ? " (measured before)" : ""));
+        }
+        return "Whole model as profiled by each agent: " + String.join(" · ", parts);
+    }
+
+    /** The measured links, e.g. {@code client→a1 2450 Mbit/s 0.08 ms}; the slowest {@link #MAX_LINKS_SHOWN} if there are more. */
+    public static String links(MeasuredPlanner.Result r) {
+        List<LinkSpeed> links = r.measured().links();
+        List<LinkSpeed> shown = links.size() <= MAX_LINKS_SHOWN ? links
+                : links.stream().sorted(Comparator.comparingDouble(LinkSpeed::mbps)).limit(MAX_LINKS_SHOWN).toList();
+        List<String> parts = new ArrayList<>();
+        for (LinkSpeed l : shown) {
+            parts.add(String.format(Locale.ROOT, "%s→%s %.0f Mbit/s %.2f ms", l.from(), l.to(), l.mbps(), l.ms()));
+        }
+        String more = shown.size() < links.size() ? " · " + (links.size() - shown.size()) + " faster not shown" : "";
+        return "Links measured: " + String.join(" · ", parts) + more;
+    }
+
+    /** What the plan rests on, in words, for the operator. */
+    public static String assumptions(MeasuredPlanner.Result r) {
+        return "Each agent profiled the model on its own hardware (kept per model and input shape, so a second plan reuses it); "
+                + "the links this console↔agents and agent→agent were timed with probes; '" + r.cluster().source()
+                + "' is this console, where inputs come from and results go back to. Activations travel "
+                + (r.transport() == Transport.NONE ? "raw" : r.transport().name().toLowerCase(Locale.ROOT)) + ": " + r.transportReason()
+                + String.format(Locale.ROOT, " (lz4 below %.0f Mbit/s). ", TransportRule.LZ4_BELOW_MBPS)
+                + "A route cut between profiled positions gets its segment's time shared by FLOPs.";
     }
 }

@@ -17,13 +17,19 @@ import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
 
-/** Auto-plan: a button, the profiling progress, and the plan beside the current route; Apply deploys the plan. */
+/**
+ * Auto-plan: a button, the progress of measuring on the agents, and the plan beside the current
+ * route with what was measured; Apply deploys the plan.
+ */
 public final class PlanView extends VBox {
     private static final PseudoClass FAILED = PseudoClass.getPseudoClass("failed");
     private final PlanViewModel vm;
     private final Label current = new Label();
     private final Label planned = new Label();
     private final Label warnings = new Label();
+    private final Label measured = new Label();
+    private final Label links = new Label();
+    private final Label assumptions = new Label();
 
     public PlanView(PlanViewModel vm) {
         this.vm = vm;
@@ -37,7 +43,7 @@ public final class PlanView extends VBox {
         plan.setMinWidth(Region.USE_PREF_SIZE);
         plan.setOnAction(e -> vm.autoPlan());
         plan.disableProperty().bind(vm.models().selectedProperty().isNull()
-                .or(vm.stateProperty().isEqualTo(PlanViewModel.State.PROFILING))
+                .or(vm.stateProperty().isEqualTo(PlanViewModel.State.MEASURING))
                 .or(vm.stateProperty().isEqualTo(PlanViewModel.State.APPLYING)));
         Button apply = new Button("Apply");
         apply.setId("apply-plan");
@@ -50,7 +56,7 @@ public final class PlanView extends VBox {
         bar.setPrefWidth(120);
         bar.progressProperty().bind(Bindings.when(vm.stateProperty().isEqualTo(PlanViewModel.State.APPLYING))
                 .then(ProgressBar.INDETERMINATE_PROGRESS).otherwise(vm.progressProperty()));
-        bar.visibleProperty().bind(vm.stateProperty().isEqualTo(PlanViewModel.State.PROFILING)
+        bar.visibleProperty().bind(vm.stateProperty().isEqualTo(PlanViewModel.State.MEASURING)
                 .or(vm.stateProperty().isEqualTo(PlanViewModel.State.APPLYING)));
         bar.managedProperty().bind(bar.visibleProperty());
         Label status = new Label();
@@ -58,8 +64,8 @@ public final class PlanView extends VBox {
         status.getStyleClass().add("plan-status");
         status.setWrapText(true);
         status.textProperty().bind(Bindings.createStringBinding(() -> vm.statusProperty().get().isEmpty()
-                ? "Profile the selected model on this machine and plan its cuts and agents for the lowest latency; "
-                + "nothing is deployed until you press Apply." : vm.statusProperty().get(), vm.statusProperty()));
+                ? "The healthy agents profile the selected model and the links are timed; then its cuts and agents are planned "
+                + "for the lowest latency. Nothing is deployed until you press Apply." : vm.statusProperty().get(), vm.statusProperty()));
         vm.stateProperty().addListener((o, was, now) -> status.pseudoClassStateChanged(FAILED, now == PlanViewModel.State.FAILED));
         HBox.setHgrow(status, Priority.ALWAYS);
         HBox top = new HBox(8, plan, apply, bar, status);
@@ -88,11 +94,14 @@ public final class PlanView extends VBox {
         warnings.setId("plan-warnings");
         warnings.getStyleClass().add("plan-warnings");
         warnings.setWrapText(true);
-        Label assumptions = new Label(PlanMath.assumptions(vm.localCores()));
+        measured.setId("plan-profiles");
+        links.setId("plan-links");
         assumptions.setId("plan-assumptions");
-        assumptions.getStyleClass().add("plan-assumptions");
-        assumptions.setWrapText(true);
-        VBox details = new VBox(3, compare, warnings, assumptions);
+        for (Label l : List.of(measured, links, assumptions)) {
+            l.getStyleClass().add("plan-assumptions");
+            l.setWrapText(true);
+        }
+        VBox details = new VBox(3, compare, warnings, measured, links, assumptions);
         details.visibleProperty().bind(vm.resultProperty().isNotNull());
         details.managedProperty().bind(details.visibleProperty());
         getChildren().setAll(top, details);
@@ -109,8 +118,14 @@ public final class PlanView extends VBox {
             current.setText("");
             planned.setText("");
             warnings.setText("");
+            measured.setText("");
+            links.setText("");
+            assumptions.setText("");
             return;
         }
+        measured.setText(PlanMath.profiles(r.planned()));
+        links.setText(PlanMath.links(r.planned()));
+        assumptions.setText(PlanMath.assumptions(r.planned()));
         planned.setText(describe(r.costed()));
         current.setText(c == null ? "" : c.costed() == null ? c.why() : describe(c.costed()));
         warnings.setText(String.join("\n", r.warnings()));

@@ -13,24 +13,20 @@ import io.edgeslice.console.models.ModelSlice;
 import io.edgeslice.console.models.ModelsViewModel;
 import io.edgeslice.console.models.RouteDeployer;
 import io.edgeslice.protocol.Message;
+import io.edgeslice.protocol.Transport;
 import io.edgeslice.slicer.Analysis;
-import io.edgeslice.slicer.Cluster;
+import io.edgeslice.slicer.MeasuredPlanner;
 import io.edgeslice.slicer.Objective;
 import io.edgeslice.slicer.Plan;
-import io.edgeslice.slicer.Planner;
-import io.edgeslice.slicer.Profile;
-import io.edgeslice.slicer.ProgressListener;
 import io.edgeslice.slicer.SlicingException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import javafx.beans.InvalidationListener;
 import javafx.beans.property.ReadOnlyDoubleProperty;
@@ -41,31 +37,43 @@ import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
 
 /**
- * Auto-plan for the selected model: profiles it on this machine (on a background thread), plans
- * cuts and agents for the lowest latency over the healthy agents, and shows the plan beside the
- * model's current route predicted with the same cost model. Nothing is deployed until
+ * Auto-plan for the selected model, as {@code deploy --plan auto} does: the healthy agents profile
+ * it on their own hardware and the links are timed (on a background thread, through {@link
+ * ConsoleSource#measure}), the slicer plans cuts and agents for the lowest latency over that
+ * measured cluster and chooses the activations' transport ({@link MeasuredPlanner}), and the plan is
+ * shown beside the model's current route predicted on the same cluster. Nothing is deployed until
  * {@link #apply()}. FX thread only.
  */
 public final class PlanViewModel {
-    /** Where auto-planning stands. */
-    public enum State { IDLE, PROFILING, PLANNED, APPLYING, APPLIED, FAILED }
+    /** Where auto-planning stands; MEASURING covers profiling on the agents and timing the links. */
+    public enum State { IDLE, MEASURING, PLANNED, APPLYING, APPLIED, FAILED }
+
+    /** Share of the progress bar for profiling; timing the links fills the rest. */
+    static final double PROFILING_SHARE = 0.7;
 
     /**
      * A plan for a model, with what it was made from.
      *
-     * @param costed  the plan's stages and latency in the console's cost model
-     * @param speeds  the speed assumed for each agent planned over
+     * @param planned  the plan over the measured cluster, its transport and the measurements
+     * @param costed   the plan's stages and latency in the console's cost model (the planner's)
      * @param warnings e.g. a planned slice that may not fit its agent's memory
      */
-    public record Result(String modelHash, String fileName, Analysis analysis, Profile profile, Plan plan, PlanMath.Costed costed,
-                         Map<String, Double> speeds, List<String> warnings) {
+    public record Result(String modelHash, String fileName, Analysis analysis, MeasuredPlanner.Result planned, PlanMath.Costed costed,
+                         List<String> warnings) {
         public Result {
-            speeds = Map.copyOf(speeds);
             warnings = List.copyOf(warnings);
+        }
+
+        public Plan plan() {
+            return planned.plan();
+        }
+
+        public Transport transport() {
+            return planned.transport();
         }
     }
 
-    /** How the current route compares: predicted with the plan's cost model, or why it cannot be. */
+    /** How the current route compares: predicted on the plan's measured cluster, or why it cannot be. */
     public record Current(PlanMath.Costed costed, String why) {
     }
 
@@ -75,9 +83,6 @@ public final class PlanViewModel {
     private final UiDispatcher ui;
     private final Executor background;
     private final Consumer<Notice> notices;
-    private final BiFunction<Analysis, ProgressListener, Profile> profiler;
-    private final int localCores;
-    private final Map<Analysis, Profile> profiles = new IdentityHashMap<>();
     private final ReadOnlyObjectWrapper<State> state = new ReadOnlyObjectWrapper<>(this, "state", State.IDLE);
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper(this, "status", "");
     private final ReadOnlyDoubleWrapper progress = new ReadOnlyDoubleWrapper(this, "progress", 0);
@@ -88,19 +93,17 @@ public final class PlanViewModel {
     private long generation;
 
     /**
-     * @param profiler   measures a model on this machine, telling its progress ({@code Profiler.profile} in the console)
-     * @param localCores this machine's cores, the unit of agent speeds
+     * @param source     the broker, and through it the agents that measure
+     * @param background where measuring, planning and cutting run
      */
     public PlanViewModel(ConsoleSource source, ModelsViewModel models, AgentsViewModel agents, UiDispatcher ui, Executor background,
-                         Consumer<Notice> notices, BiFunction<Analysis, ProgressListener, Profile> profiler, int localCores) {
+                         Consumer<Notice> notices) {
         this.source = source;
         this.models = models;
         this.agents = agents;
         this.ui = ui;
         this.background = background;
         this.notices = notices;
-        this.profiler = profiler;
-        this.localCores = localCores;
         models.selectedProperty().addListener((o, was, now) -> {
             if (state.get() != State.APPLYING) {
                 clear();
@@ -108,9 +111,9 @@ public final class PlanViewModel {
         });
     }
 
-    /** Profiles and plans the selected model; the plan replaces any earlier one once ready. */
+    /** Has the agents measure the selected model and the links, and plans it; the plan replaces any earlier one once ready. */
     public void autoPlan() {
-        if (state.get() == State.PROFILING || state.get() == State.APPLYING) {
+        if (state.get() == State.MEASURING || state.get() == State.APPLYING) {
             return;
         }
         ModelItem item = models.selectedProperty().get();
@@ -123,92 +126,108 @@ public final class PlanViewModel {
                     + "; auto-plan needs its analysis.");
             return;
         }
-        List<PlanMath.AgentSpec> healthy = new ArrayList<>();
+        List<Message.AgentRow> rows = new ArrayList<>();
+        Map<String, Long> memory = new HashMap<>();
         for (AgentItem a : agents.allRows()) {
             if (a.status() == AgentStatus.HEALTHY) {
-                healthy.add(new PlanMath.AgentSpec(a.name(), a.row().cores(), a.row().memoryTotalBytes()));
+                rows.add(a.row());
+                memory.put(a.name(), a.row().memoryTotalBytes());
             }
         }
-        if (healthy.isEmpty()) {
-            fail("No healthy agent to plan for: start one with edgeslice agent --broker " + String.join(" ", source.endpoints()));
+        List<Message.AgentRow> chosen = MeasuredPlanner.plannable(rows);
+        if (chosen.isEmpty()) {
+            String why = "No healthy agent to plan for: start one with edgeslice agent --broker " + String.join(" ", source.endpoints());
+            fail(why);
+            notices.accept(new Notice(BrokerEvent.Severity.WARNING, "Auto-plan failed", item.fileName() + ": " + why));
             return;
         }
-        List<PlanMath.AgentSpec> chosen = PlanMath.choose(healthy);
         Analysis a = item.analysis().analysis();
-        Profile cached = profiles.get(a);
         long gen = ++generation;
         result.set(null);
         current.set(null);
         watch(null);
-        state.set(State.PROFILING);
-        progress.set(cached == null ? 0 : 1);
-        status.set(cached == null ? "Profiling " + item.fileName() + " on this machine…" : "Planning " + item.fileName() + "…");
+        state.set(State.MEASURING);
+        progress.set(0);
         String fileName = item.fileName();
+        List<String> names = chosen.stream().map(Message.AgentRow::name).toList();
+        status.set("Profiling " + fileName + " on " + String.join(", ", names) + "…");
         long modelBytes = item.sizeBytes();
-        String truncated = chosen.size() < healthy.size() ? " Planned over the " + chosen.size() + " agents with the most cores of "
-                + healthy.size() + " healthy." : "";
+        String truncated = chosen.size() < rows.size() ? " Planned over the first " + chosen.size() + " of " + rows.size() + " healthy agents."
+                : "";
+        Map<String, Double> profiled = new HashMap<>(); // agent -> share done; background thread only
         background.execute(() -> {
             try {
-                Profile p = cached != null ? cached : profiler.apply(a, (task, done, total) -> ui.submit(() -> {
+                MeasuredPlanner.Measurements m = source.measure(item.hash(), modelBytes, a, chosen, p -> {
+                    profiled.put(p.subject(), p.total() <= 0 ? 0 : Math.min(1, (double) p.done() / p.total()));
+                    double share = profiled.values().stream().mapToDouble(Double::doubleValue).sum() / names.size();
+                    ui.submit(() -> {
+                        if (gen == generation) {
+                            progress.set(PROFILING_SHARE * share);
+                            status.set("Profiling " + fileName + " on " + p.subject() + ": " + p.step() + " (" + p.done() + " of " + p.total() + ")");
+                        }
+                    });
+                }, p -> ui.submit(() -> {
                     if (gen == generation) {
-                        progress.set(total <= 0 ? 0 : (double) done / total);
-                        status.set("Profiling " + fileName + " on this machine: " + task + " (" + done + " of " + total + ")");
+                        progress.set(PROFILING_SHARE + (1 - PROFILING_SHARE) * (p.total() <= 0 ? 0 : (double) p.done() / p.total()));
+                        status.set("Timing the link " + p.subject() + " (" + (p.done() + 1) + " of " + p.total() + ")");
                     }
                 }));
-                Cluster cluster = PlanMath.cluster(chosen, localCores);
-                Plan plan = Planner.plan(cluster, p, Objective.LATENCY);
-                Map<String, Double> speeds = new HashMap<>();
+                MeasuredPlanner.Result planned = MeasuredPlanner.plan(m, a, Objective.LATENCY);
+                Plan plan = planned.plan();
                 List<String> warnings = new ArrayList<>();
-                for (PlanMath.AgentSpec s : chosen) {
-                    speeds.put(s.name(), PlanMath.speed(s.cores(), localCores));
-                }
                 for (Plan.Stage st : plan.stages()) {
-                    if (!speeds.containsKey(st.node())) {
+                    if (!memory.containsKey(st.node())) {
                         throw new SlicingException("the planner put slice " + st.start() + "-" + st.end() + " on the client, which runs no slices");
                     }
                     long size = ModelSlice.estimateSize(a, modelBytes, st.start(), st.end());
-                    PlanMath.AgentSpec spec = chosen.stream().filter(s -> s.name().equals(st.node())).findFirst().orElseThrow();
-                    if (spec.memoryBytes() > 0 && size * 3 > spec.memoryBytes()) {
+                    long agentMemory = memory.get(st.node());
+                    if (agentMemory > 0 && size * 3 > agentMemory) {
                         warnings.add("slice [" + st.start() + "–" + st.end() + ") (≈" + Format.bytes(size) + ") may not fit " + st.node()
-                                + " (" + Format.bytes(spec.memoryBytes()) + "): the broker may refuse it");
+                                + " (" + Format.bytes(agentMemory) + "): the broker may refuse it");
                     }
                 }
-                List<Integer> bounds = bounds(plan.cuts(), a.nodeCount());
-                PlanMath.Costed costed = PlanMath.evaluate(p, a, bounds, plan.placement(), speeds);
-                Result r = new Result(item.hash(), fileName, a, p, plan, costed, speeds, warnings);
+                PlanMath.Costed costed = PlanMath.evaluate(planned.cluster(), a, bounds(plan.cuts(), a.nodeCount()), plan.placement());
+                Result r = new Result(item.hash(), fileName, a, planned, costed, warnings);
                 ui.submit(() -> {
-                    profiles.put(a, p);
                     if (gen == generation) {
                         result.set(r);
                         watch(item);
                         refreshCurrent();
                         progress.set(1);
-                        status.set(String.format(Locale.ROOT, "Plan for %s: %d %s, predicted %.1f ms. Press Apply to deploy it.%s",
-                                fileName, plan.stages().size(), plan.stages().size() == 1 ? "slice" : "slices", costed.latencyMs(), truncated));
+                        status.set(String.format(Locale.ROOT, "Plan for %s: %d %s, predicted %.1f ms, activations %s. Press Apply to deploy it.%s",
+                                fileName, plan.stages().size(), plan.stages().size() == 1 ? "slice" : "slices", costed.latencyMs(),
+                                transportName(planned.transport()), truncated));
                         state.set(State.PLANNED);
                     }
                 });
             } catch (RuntimeException e) {
                 ui.submit(() -> {
                     if (gen == generation) {
-                        fail("Auto-plan of " + fileName + " failed: " + message(e));
+                        String why = message(e);
+                        fail("Auto-plan of " + fileName + " failed: " + why.replaceFirst("\\.$", "") + ". Nothing was deployed.");
+                        notices.accept(new Notice(BrokerEvent.Severity.WARNING, "Auto-plan failed", fileName + ": " + why));
                     }
                 });
             }
         });
     }
 
+    /** {@code raw} or {@code lz4}, as the operator reads it. */
+    static String transportName(Transport t) {
+        return t == Transport.NONE ? "raw" : t.name().toLowerCase(Locale.ROOT);
+    }
+
     /** Deploys the plan shown as the model's route: cut at the plan's cuts, each slice on its planned agent. */
     public void apply() {
         Result r = result.get();
-        if (r == null || state.get() == State.APPLYING || state.get() == State.PROFILING) {
+        if (r == null || state.get() == State.APPLYING || state.get() == State.MEASURING) {
             return;
         }
         long gen = ++generation;
         state.set(State.APPLYING);
         status.set("Applying the plan for " + r.fileName() + "…");
         CompletableFuture.supplyAsync(() -> RouteDeployer.deploy(source, r.analysis(), r.plan().cuts(), r.plan().placement(),
-                        step -> ui.submit(() -> {
+                        r.transport(), step -> ui.submit(() -> {
                             if (gen == generation) {
                                 status.set("Applying the plan for " + r.fileName() + ": " + step);
                             }
@@ -224,7 +243,8 @@ public final class PlanViewModel {
                         notices.accept(new Notice(BrokerEvent.Severity.ERROR, "Plan not applied", r.fileName() + ": " + why));
                         return;
                     }
-                    status.set("Applied: " + r.fileName() + " runs as route " + RouteDeployer.describe(route));
+                    status.set("Applied: " + r.fileName() + " runs as route " + RouteDeployer.describe(route) + ", activations "
+                            + transportName(route.transport()));
                     state.set(State.APPLIED);
                     refreshCurrent();
                 }));
@@ -238,11 +258,11 @@ public final class PlanViewModel {
             current.set(null);
             return;
         }
-        current.set(current(r, item.route(), item.routeCuts(), agentSpeeds(r)));
+        current.set(current(r, item.route(), item.routeCuts()));
     }
 
-    /** The current route against the plan's cost model: predicted, or why not (no route, other shapes, unknown agent). */
-    static Current current(Result r, Message.Route route, List<Integer> routeCuts, Map<String, Double> speeds) {
+    /** The current route on the plan's measured cluster: predicted, or why not (no route, other shapes, an agent not measured). */
+    static Current current(Result r, Message.Route route, List<Integer> routeCuts) {
         if (route == null) {
             return new Current(null, "no route");
         }
@@ -251,20 +271,10 @@ public final class PlanViewModel {
         }
         List<String> placed = route.stages().stream().map(Message.Stage::agent).toList();
         try {
-            return new Current(PlanMath.evaluate(r.profile(), r.analysis(), bounds(routeCuts, r.analysis().nodeCount()), placed, speeds), null);
+            return new Current(PlanMath.evaluate(r.planned().cluster(), r.analysis(), bounds(routeCuts, r.analysis().nodeCount()), placed), null);
         } catch (SlicingException e) {
             return new Current(null, e.getMessage());
         }
-    }
-
-    /** Speeds of every agent the console knows (the route may use one the plan left out), the plan's where it has them. */
-    private Map<String, Double> agentSpeeds(Result r) {
-        Map<String, Double> speeds = new HashMap<>();
-        for (AgentItem a : agents.allRows()) {
-            speeds.put(a.name(), PlanMath.speed(a.row().cores(), localCores));
-        }
-        speeds.putAll(r.speeds());
-        return speeds;
     }
 
     static List<Integer> bounds(List<Integer> cuts, int nodes) {
@@ -305,11 +315,6 @@ public final class PlanViewModel {
         return c.getMessage() == null ? c.toString() : c.getMessage();
     }
 
-    /** This machine's cores, the unit agent speeds are given in. */
-    public int localCores() {
-        return localCores;
-    }
-
     public ReadOnlyObjectProperty<State> stateProperty() {
         return state.getReadOnlyProperty();
     }
@@ -318,7 +323,7 @@ public final class PlanViewModel {
         return status.getReadOnlyProperty();
     }
 
-    /** Profiling progress, 0 to 1. */
+    /** Measuring progress, 0 to 1: profiling on the agents, then timing the links. */
     public ReadOnlyDoubleProperty progressProperty() {
         return progress.getReadOnlyProperty();
     }

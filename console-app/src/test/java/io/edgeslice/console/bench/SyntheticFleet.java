@@ -156,8 +156,16 @@ final class SyntheticFleet implements ConsoleSource, AutoCloseable {
     }
 
     @Override
-    public CompletableFuture<Message.Route> deployRoute(String modelHash, List<Message.Stage> stages) {
+    public CompletableFuture<Message.Route> deployRoute(String modelHash, List<Message.Stage> stages, io.edgeslice.protocol.Transport transport) {
         return CompletableFuture.failedFuture(new IllegalStateException("the synthetic fleet runs no models"));
+    }
+
+    @Override
+    public io.edgeslice.slicer.MeasuredPlanner.Measurements measure(String modelHash, long modelSize, io.edgeslice.slicer.Analysis a,
+                                                                   List<Message.AgentRow> agents,
+                                                                   java.util.function.Consumer<io.edgeslice.client.MeasureProgress> profiling,
+                                                                   java.util.function.Consumer<io.edgeslice.client.MeasureProgress> links) {
+        throw new IllegalStateException("the synthetic fleet's agents measure nothing");
     }
 
     @Override

@@ -7,7 +7,7 @@ import io.edgeslice.slicer.Analysis;
 import io.edgeslice.slicer.Cuts;
 import io.edgeslice.slicer.InputShapes;
 import io.edgeslice.slicer.Manifest;
-import io.edgeslice.slicer.MeasuredPlanner;
+import io.edgeslice.planner.MeasuredPlanner;
 import io.edgeslice.slicer.OnnxModel;
 import io.edgeslice.slicer.Profile;
 import io.edgeslice.slicer.Profiler;

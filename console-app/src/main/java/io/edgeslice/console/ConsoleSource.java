@@ -9,7 +9,7 @@ import io.edgeslice.protocol.LinkProber;
 import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.Transport;
 import io.edgeslice.slicer.Analysis;
-import io.edgeslice.slicer.MeasuredPlanner;
+import io.edgeslice.planner.MeasuredPlanner;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;

@@ -7,7 +7,7 @@ import io.edgeslice.client.MeasureProgress;
 import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.Transport;
 import io.edgeslice.slicer.Analysis;
-import io.edgeslice.slicer.MeasuredPlanner;
+import io.edgeslice.planner.MeasuredPlanner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import io.edgeslice.client.LinkSpeed;
 import io.edgeslice.protocol.Transport;
 import io.edgeslice.slicer.Analysis;
 import io.edgeslice.slicer.Cluster;
-import io.edgeslice.slicer.MeasuredPlanner;
+import io.edgeslice.planner.MeasuredPlanner;
 import io.edgeslice.slicer.Profile;
 import io.edgeslice.slicer.SlicingException;
 import io.edgeslice.slicer.TransportRule;

@@ -15,7 +15,7 @@ import io.edgeslice.console.models.RouteDeployer;
 import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.Transport;
 import io.edgeslice.slicer.Analysis;
-import io.edgeslice.slicer.MeasuredPlanner;
+import io.edgeslice.planner.MeasuredPlanner;
 import io.edgeslice.slicer.Objective;
 import io.edgeslice.slicer.Plan;
 import io.edgeslice.slicer.SlicingException;

@@ -161,7 +161,7 @@ final class SyntheticFleet implements ConsoleSource, AutoCloseable {
     }
 
     @Override
-    public io.edgeslice.slicer.MeasuredPlanner.Measurements measure(String modelHash, long modelSize, io.edgeslice.slicer.Analysis a,
+    public io.edgeslice.planner.MeasuredPlanner.Measurements measure(String modelHash, long modelSize, io.edgeslice.slicer.Analysis a,
                                                                    List<Message.AgentRow> agents,
                                                                    java.util.function.Consumer<io.edgeslice.client.MeasureProgress> profiling,
                                                                    java.util.function.Consumer<io.edgeslice.client.MeasureProgress> links) {

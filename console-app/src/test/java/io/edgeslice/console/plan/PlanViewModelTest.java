@@ -21,7 +21,7 @@ import io.edgeslice.protocol.Transport;
 import io.edgeslice.slicer.Analysis;
 import io.edgeslice.slicer.Cluster;
 import io.edgeslice.slicer.Cut;
-import io.edgeslice.slicer.MeasuredPlanner;
+import io.edgeslice.planner.MeasuredPlanner;
 import io.edgeslice.slicer.Objective;
 import io.edgeslice.slicer.Profile;
 import io.edgeslice.slicer.SlicerJson;

@@ -1,4 +1,4 @@
-package io.edgeslice.slicer;
+package io.edgeslice.planner;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.edgeslice.client.AgentProfile;
@@ -7,6 +7,16 @@ import io.edgeslice.client.LinkSpeed;
 import io.edgeslice.client.MeasureProgress;
 import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.Transport;
+import io.edgeslice.slicer.Analysis;
+import io.edgeslice.slicer.Cluster;
+import io.edgeslice.slicer.MeasuredCluster;
+import io.edgeslice.slicer.Objective;
+import io.edgeslice.slicer.Plan;
+import io.edgeslice.slicer.Planner;
+import io.edgeslice.slicer.Profile;
+import io.edgeslice.slicer.SlicerJson;
+import io.edgeslice.slicer.SlicingException;
+import io.edgeslice.slicer.TransportRule;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;

@@ -129,6 +129,10 @@ final class Workers {
     private static List<Tensor> direct(List<Tensor> tensors) {
         List<Tensor> out = new java.util.ArrayList<>(tensors.size());
         for (Tensor t : tensors) {
+            if (t.data().isDirect()) { // the engine's outputs are direct already
+                out.add(t);
+                continue;
+            }
             ByteBuffer d = ByteBuffer.allocateDirect(t.byteSize());
             d.put(t.data().duplicate()).flip();
             out.add(new Tensor(t.name(), t.dtype(), t.shape(), d));

@@ -100,8 +100,7 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
             data.setLinger(0);
             data.setRouterMandatory(true);
             data.setMaxMsgSize(DATA_MAX_MESSAGE);
-            // JeroMQ receives large frames fastest into plain heap arrays (research: ~2.5x its direct default)
-            data.setMsgAllocationHeapThreshold(0);
+            Wire.receiveTensorsDirect(data); // activations go to ONNX Runtime in place
             int port = data.bindToRandomPort("tcp://*");
             String endpoint = "tcp://" + Hosts.advertised(cfg.advertiseHost(), cfg.brokerEndpoint()) + ":" + port;
             ready = new Message.Ready(cfg.name(), incarnation, endpoint, metrics.capabilities(Hosts.hostname(), cfg.slots()));

@@ -10,6 +10,7 @@ import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import io.edgeslice.protocol.BufferPool;
 import io.edgeslice.protocol.DType;
 import io.edgeslice.protocol.ErrorCode;
 import io.edgeslice.protocol.Tensor;
@@ -350,9 +351,10 @@ public final class InferenceEngine implements AutoCloseable {
     /**
      * Outputs land in direct buffers, which ONNX Runtime reads and sockets write without a JDK
      * copy. Once a session has produced outputs for an input signature, later runs with that
-     * signature have ONNX Runtime write straight into fresh direct buffers of those shapes (pinned
-     * outputs), so nothing is copied out of ONNX Runtime's memory; the first run of a signature,
-     * and every run of one whose outputs did not fit (data-dependent shapes), copies once.
+     * signature have ONNX Runtime write straight into direct buffers of those shapes (pinned
+     * outputs, from {@link BufferPool#SHARED}: whoever is done with them may release them there),
+     * so nothing is copied out of ONNX Runtime's memory; the first run of a signature, and every
+     * run of one whose outputs did not fit (data-dependent shapes), copy the outputs out.
      */
     private List<Tensor> execute(Loaded m, Map<String, Tensor> bound) throws InferenceException {
         Map<String, OnnxTensor> feed = new HashMap<>();
@@ -402,8 +404,9 @@ public final class InferenceEngine implements AutoCloseable {
         try {
             for (int i = 0; i < m.outputs.size(); i++) {
                 ModelInput o = m.outputs.get(i);
-                ByteBuffer b = ByteBuffer.allocateDirect(Math.toIntExact(Tensor.byteSize(o.dtype(), shapes[i])));
+                ByteBuffer b = BufferPool.SHARED.take(Math.toIntExact(Tensor.byteSize(o.dtype(), shapes[i])));
                 Tensor t = new Tensor(o.name(), o.dtype(), shapes[i], b);
+                BufferPool.SHARED.own(t, b);
                 pinned.put(o.name(), toOnnx(t));
                 out.add(t);
             }

@@ -1,5 +1,6 @@
 package io.edgeslice.agent;
 
+import io.edgeslice.protocol.BufferPool;
 import io.edgeslice.protocol.Codec;
 import io.edgeslice.protocol.ErrorCode;
 import io.edgeslice.protocol.Message;
@@ -140,6 +141,11 @@ final class Workers {
         } catch (RuntimeException | OutOfMemoryError e) {
             log.warn("task {} attempt {} failed unexpectedly", t.taskId(), t.attempt(), e);
             return job.fail(ErrorCode.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage());
+        } finally {
+            if (job.slice()) {
+                // a slice run's input was received for this run alone: nothing reads it once the run is over
+                BufferPool.SHARED.release(t.inputs());
+            }
         }
     }
 

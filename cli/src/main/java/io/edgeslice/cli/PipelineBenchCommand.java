@@ -90,9 +90,13 @@ final class PipelineBenchCommand implements Callable<Integer> {
             double pipelineMs = median(sequential);
             double wholeMs = median(timings.whole);
             List<Double> stageMs = timings.stageMedians();
+            List<Long> done = new ArrayList<>();
             long t0 = System.nanoTime();
-            List<TaskOutcome> piped = client.runPipeline(hash, requestsOf(hash, input, requests), 2 * stages, Duration.ofMinutes(10), o -> { });
+            List<TaskOutcome> piped = client.runPipeline(hash, requestsOf(hash, input, requests), 2 * stages, Duration.ofMinutes(10),
+                    o -> done.add(System.nanoTime()));
             double seconds = (System.nanoTime() - t0) / 1e9;
+            // the rate once the pipeline is full: completions after the first, over the time since the first
+            double steadyRps = done.size() < 2 ? 0 : (done.size() - 1) / ((done.get(done.size() - 1) - done.get(0)) / 1e9);
             long ok = piped.stream().filter(TaskOutcome::ok).count();
             double sumStages = stageMs.stream().mapToDouble(Double::doubleValue).sum();
             double maxStage = stageMs.stream().mapToDouble(Double::doubleValue).max().orElse(0);
@@ -104,8 +108,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
             double loadAfter = loadAverage();
             out.printf("%nwhole model %.1f ms; pipeline %.1f ms (ratio %.3f); stages %s ms; per-hop overhead %.2f ms%n", wholeMs, pipelineMs,
                     pipelineMs / wholeMs, stageMs.stream().map(v -> String.format("%.1f", v)).toList(), hop);
-            out.printf("pipelined: %.2f requests/s; bound 1/max(stage) %.2f/s (%.2f of it); %d cores allow %.2f/s%n", rps, bound, rps / bound,
-                    cores, coreBound);
+            out.printf("pipelined: %.2f requests/s (%.2f/s once full); bound 1/max(stage) %.2f/s (%.2f of it); %d cores allow %.2f/s%n", rps,
+                    steadyRps, bound, rps / bound, cores, coreBound);
             out.printf("load average %.2f before, %.2f after%n", loadBefore, loadAfter);
             if (json) {
                 ObjectNode n = Json.object().put("model", model.getFileName().toString()).put("stages", stages).put("requests", requests)
@@ -113,7 +117,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
                         .put("latency_ratio", Math.round(pipelineMs / wholeMs * 1000) / 1000.0).put("hop_overhead_ms", Percentiles.round(hop))
                         .put("throughput_rps", Percentiles.round(rps)).put("bound_rps", Percentiles.round(bound))
                         .put("cores", cores).put("core_bound_rps", Percentiles.round(coreBound)).put("ok", ok);
-                n.put("throughput_of_bound", Math.round(rps / bound * 1000) / 1000.0);
+                n.put("throughput_of_bound", Math.round(rps / bound * 1000) / 1000.0).put("steady_rps", Percentiles.round(steadyRps));
                 com.fasterxml.jackson.databind.node.ArrayNode stageArray = n.putArray("stage_ms");
                 stageMs.forEach(v -> stageArray.add(Percentiles.round(v)));
                 n.put("load_avg_before", loadBefore).put("load_avg_after", loadAfter);

@@ -25,8 +25,16 @@ public final class EdgeSliceProcess implements AutoCloseable {
     /** Starts {@code edgeslice ARGS...}; stdout and stderr go to {@code log}. */
     public static EdgeSliceProcess start(String name, Path log, String... args) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                EdgeSliceCommand.class.getName()));
+                "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                // Activations live in direct buffers, freed only when a collection finds their owners dead. An agent
+                // allocates little heap, so with a large young generation nothing collects until the direct-memory limit
+                // forces a full System.gc() (40-110 ms pauses on 2 cores); a small one collects every few requests in ~2 ms.
+                "-Xmn8m"));
+        String extra = System.getenv("EDGESLICE_CHILD_JAVA_OPTS"); // e.g. -Xlog:gc to see what a child's collector does
+        if (extra != null && !extra.isBlank()) {
+            cmd.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), EdgeSliceCommand.class.getName()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         return new EdgeSliceProcess(name, p, log);

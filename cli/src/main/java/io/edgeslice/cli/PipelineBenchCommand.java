@@ -3,6 +3,7 @@ package io.edgeslice.cli;
 import ai.onnxruntime.OrtSession;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeslice.agent.InferenceEngine;
+import io.edgeslice.agent.InferenceException;
 import io.edgeslice.broker.Broker;
 import io.edgeslice.broker.BrokerConfig;
 import io.edgeslice.broker.store.InMemoryMetricTable;
@@ -26,7 +27,9 @@ import picocli.CommandLine.Option;
  * Whole model against the same model sliced across agent processes on loopback: latency of one
  * request at a time, per-hop overhead, and pipelined throughput against the bound set by the
  * slowest stage. Everything runs with the agents' settings (1 intra-op thread, extended
- * optimisation), measured in one run so the ratios hold on a noisy machine.
+ * optimisation). The whole model and each slice are timed in this process between the
+ * one-at-a-time pipeline requests (while no request is in flight), so a machine whose load drifts
+ * during the run (other builds) weighs on both sides of the ratios alike.
  */
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
         description = "Whole-model vs pipeline latency, per-hop overhead and pipelined throughput on loopback.")
@@ -43,6 +46,9 @@ final class PipelineBenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "End with a JSON line.")
     boolean json;
 
+    /** Unmeasured runs before measuring, locally and through the pipeline alike. */
+    private static final int WARM_UP = 3;
+
     @Override
     public Integer call() throws Exception {
         if (stages < 1 || requests < 5) {
@@ -54,7 +60,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
         List<EdgeSliceProcess> agents = new ArrayList<>();
         try (Broker broker = Broker.start(BrokerConfig.onPort(0, work.resolve("models")), new InMemoryMetricTable());
              EdgeSliceClient client = new EdgeSliceClient(broker.endpoint());
-             LocalModel whole = new LocalModel(model, OrtSession.SessionOptions.OptLevel.EXTENDED_OPT, 1)) {
+             LocalModel whole = new LocalModel(model, OrtSession.SessionOptions.OptLevel.EXTENDED_OPT, 1);
+             InferenceEngine sliceEngine = new InferenceEngine(1, InferenceEngine.DEFAULT_MAX_SESSIONS, OrtSession.SessionOptions.OptLevel.EXTENDED_OPT)) {
             for (int i = 1; i <= stages; i++) {
                 agents.add(EdgeSliceProcess.agent(broker.endpoint(), "s" + i, Files.createDirectories(work.resolve("s" + i)),
                         work.resolve("s" + i + ".log"), "--threads", "1"));
@@ -72,14 +79,24 @@ final class PipelineBenchCommand implements Callable<Integer> {
             }
             Message.Route route = client.route(hash, Duration.ofSeconds(10));
             Tensor input = whole.randomInput(1);
+            double loadBefore = loadAverage();
 
-            double wholeMs = median(timeWhole(whole, input, requests));
-            List<Double> stageMs = stageTimes(broker, route, whole, input);
-            List<Double> sequential = latencies(client.runPipeline(hash, requestsOf(hash, input, requests), 1, Duration.ofMinutes(10), o -> { }));
+            Timings timings = new Timings(broker, route, whole, sliceEngine, input);
+            timings.warmUp();
+            // the agents warm up like the local sessions: first runs load sessions and learn output shapes
+            client.runPipeline(hash, requestsOf(hash, input, WARM_UP), 1, Duration.ofMinutes(5), o -> { });
+            List<Double> sequential = latencies(client.runPipeline(hash, requestsOf(hash, input, requests), 1, Duration.ofMinutes(10),
+                    o -> timings.timeOnce()));
             double pipelineMs = median(sequential);
+            double wholeMs = median(timings.whole);
+            List<Double> stageMs = timings.stageMedians();
+            List<Long> done = new ArrayList<>();
             long t0 = System.nanoTime();
-            List<TaskOutcome> piped = client.runPipeline(hash, requestsOf(hash, input, requests), 2 * stages, Duration.ofMinutes(10), o -> { });
+            List<TaskOutcome> piped = client.runPipeline(hash, requestsOf(hash, input, requests), 2 * stages, Duration.ofMinutes(10),
+                    o -> done.add(System.nanoTime()));
             double seconds = (System.nanoTime() - t0) / 1e9;
+            // the rate once the pipeline is full: completions after the first, over the time since the first
+            double steadyRps = done.size() < 2 ? 0 : (done.size() - 1) / ((done.get(done.size() - 1) - done.get(0)) / 1e9);
             long ok = piped.stream().filter(TaskOutcome::ok).count();
             double sumStages = stageMs.stream().mapToDouble(Double::doubleValue).sum();
             double maxStage = stageMs.stream().mapToDouble(Double::doubleValue).max().orElse(0);
@@ -88,16 +105,22 @@ final class PipelineBenchCommand implements Callable<Integer> {
             double bound = 1000 / maxStage;
             int cores = Runtime.getRuntime().availableProcessors();
             double coreBound = Math.min(bound, cores * 1000 / sumStages);
+            double loadAfter = loadAverage();
             out.printf("%nwhole model %.1f ms; pipeline %.1f ms (ratio %.3f); stages %s ms; per-hop overhead %.2f ms%n", wholeMs, pipelineMs,
                     pipelineMs / wholeMs, stageMs.stream().map(v -> String.format("%.1f", v)).toList(), hop);
-            out.printf("pipelined: %.2f requests/s; bound 1/max(stage) %.2f/s (%.2f of it); %d cores allow %.2f/s%n", rps, bound, rps / bound,
-                    cores, coreBound);
+            out.printf("pipelined: %.2f requests/s (%.2f/s once full); bound 1/max(stage) %.2f/s (%.2f of it); %d cores allow %.2f/s%n", rps,
+                    steadyRps, bound, rps / bound, cores, coreBound);
+            out.printf("load average %.2f before, %.2f after%n", loadBefore, loadAfter);
             if (json) {
                 ObjectNode n = Json.object().put("model", model.getFileName().toString()).put("stages", stages).put("requests", requests)
                         .put("whole_ms", Percentiles.round(wholeMs)).put("pipeline_ms", Percentiles.round(pipelineMs))
                         .put("latency_ratio", Math.round(pipelineMs / wholeMs * 1000) / 1000.0).put("hop_overhead_ms", Percentiles.round(hop))
                         .put("throughput_rps", Percentiles.round(rps)).put("bound_rps", Percentiles.round(bound))
                         .put("cores", cores).put("core_bound_rps", Percentiles.round(coreBound)).put("ok", ok);
+                n.put("throughput_of_bound", Math.round(rps / bound * 1000) / 1000.0).put("steady_rps", Percentiles.round(steadyRps));
+                com.fasterxml.jackson.databind.node.ArrayNode stageArray = n.putArray("stage_ms");
+                stageMs.forEach(v -> stageArray.add(Percentiles.round(v)));
+                n.put("load_avg_before", loadBefore).put("load_avg_after", loadAfter);
                 System.out.println(Json.line(n));
             }
             return ok == requests ? 0 : 1;
@@ -116,42 +139,69 @@ final class PipelineBenchCommand implements Callable<Integer> {
         return out;
     }
 
-    private static List<Double> timeWhole(LocalModel m, Tensor input, int n) throws Exception {
-        for (int i = 0; i < 3; i++) {
-            m.run(input);
-        }
-        List<Double> out = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            long t = System.nanoTime();
-            m.run(input);
-            out.add((System.nanoTime() - t) / 1e6);
-        }
-        return out;
-    }
+    /**
+     * The whole model and each slice (fed with the previous slice's real outputs) run in this
+     * process with the agents' settings, one at a time: in isolation, as the agents sit idle
+     * between two one-at-a-time pipeline requests.
+     */
+    private static final class Timings {
+        final LocalModel model;
+        final InferenceEngine engine;
+        final Tensor input;
+        final List<Path> slices = new ArrayList<>();
+        final List<String> keys = new ArrayList<>();
+        final List<List<Tensor>> stageInputs = new ArrayList<>();
+        final List<Double> whole = new ArrayList<>();
+        final List<List<Double>> stages = new ArrayList<>();
 
-    /** Each slice timed in this process with the agents' settings, fed with the previous slice's real outputs. */
-    private List<Double> stageTimes(Broker broker, Message.Route route, LocalModel whole, Tensor input) throws Exception {
-        List<Double> out = new ArrayList<>();
-        List<Tensor> current = List.of(input.withName(whole.inputName()));
-        try (InferenceEngine engine = new InferenceEngine(1, InferenceEngine.DEFAULT_MAX_SESSIONS, OrtSession.SessionOptions.OptLevel.EXTENDED_OPT)) {
+        Timings(Broker broker, Message.Route route, LocalModel model, InferenceEngine engine, Tensor input) {
+            this.model = model;
+            this.engine = engine;
+            this.input = input;
             for (Message.Stage st : route.stages()) {
-                Path slice = broker.modelFile(st.sliceHash());
-                List<Tensor> in = current;
-                for (int i = 0; i < 3; i++) {
-                    engine.run(slice, st.sliceHash(), in);
-                }
-                List<Double> times = new ArrayList<>();
-                List<Tensor> result = null;
-                for (int i = 0; i < Math.max(10, requests / 3); i++) {
-                    long t = System.nanoTime();
-                    result = engine.run(slice, st.sliceHash(), in);
-                    times.add((System.nanoTime() - t) / 1e6);
-                }
-                out.add(median(times));
-                current = result;
+                slices.add(broker.modelFile(st.sliceHash()));
+                keys.add(st.sliceHash());
+                stages.add(new ArrayList<>());
             }
         }
-        return out;
+
+        /** Loads the sessions and records each slice's real input; as many unmeasured runs as the agents get. */
+        void warmUp() throws InferenceException {
+            for (int i = 0; i < WARM_UP; i++) {
+                model.run(input);
+                stageInputs.clear();
+                List<Tensor> current = List.of(input.withName(model.inputName()));
+                for (int s = 0; s < slices.size(); s++) {
+                    stageInputs.add(current);
+                    current = engine.run(slices.get(s), keys.get(s), current);
+                }
+            }
+        }
+
+        /** One timed run of the whole model and of every slice. */
+        void timeOnce() {
+            try {
+                long t = System.nanoTime();
+                model.run(input);
+                whole.add((System.nanoTime() - t) / 1e6);
+                for (int s = 0; s < slices.size(); s++) {
+                    t = System.nanoTime();
+                    engine.run(slices.get(s), keys.get(s), stageInputs.get(s));
+                    stages.get(s).add((System.nanoTime() - t) / 1e6);
+                }
+            } catch (InferenceException e) {
+                throw new IllegalStateException("a local run failed: " + e.getMessage(), e);
+            }
+        }
+
+        List<Double> stageMedians() {
+            return stages.stream().map(PipelineBenchCommand::median).toList();
+        }
+    }
+
+    /** The 1-minute load average, or -1 where the platform has none. */
+    private static double loadAverage() {
+        return Math.round(java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage() * 100) / 100.0;
     }
 
     private static List<Double> latencies(List<TaskOutcome> outcomes) {

@@ -93,7 +93,7 @@ final class PipelineSession {
         results = ctx.createSocket(SocketType.ROUTER);
         results.setLinger(0);
         results.setRcvHWM(100_000);
-        results.setMsgAllocationHeapThreshold(0); // large frames arrive fastest into heap arrays
+        Wire.receiveTensorsDirect(results);
         int port = results.bindToRandomPort("tcp://*");
         replyTo = "tcp://" + Hosts.advertised(null, client.endpoint()) + ":" + port;
         try {

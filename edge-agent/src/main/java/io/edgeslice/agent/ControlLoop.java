@@ -101,8 +101,7 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
             data.setLinger(0);
             data.setRouterMandatory(true);
             data.setMaxMsgSize(DATA_MAX_MESSAGE);
-            // JeroMQ receives large frames fastest into plain heap arrays (research: ~2.5x its direct default)
-            data.setMsgAllocationHeapThreshold(0);
+            Wire.receiveTensorsDirect(data); // activations go to ONNX Runtime in place
             int port = data.bindToRandomPort("tcp://*");
             String endpoint = "tcp://" + Hosts.advertised(cfg.advertiseHost(), cfg.brokerEndpoint()) + ":" + port;
             ready = new Message.Ready(cfg.name(), incarnation, endpoint, metrics.capabilities(Hosts.hostname(), cfg.slots()));
@@ -221,22 +220,16 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
     }
 
     private void drainResults() {
-        for (int i = 0; i < DRAIN_LIMIT; i++) {
-            List<ByteBuffer> frames = Wire.receive(results, ZMQ.DONTWAIT);
-            if (frames == null) {
-                return;
+        while (results.base().recv(ZMQ.DONTWAIT) != null) {
+            // wake-ups only: the outcomes themselves wait in the workers' queue
+        }
+        for (Workers.Outcome o; (o = workers.nextOutcome()) != null; ) {
+            Message m = o.message();
+            if (pipeline.onOutcome(m, cfg.clock().getAsLong())) {
+                continue; // a slice run: its output goes on to the next stage or the client
             }
-            try {
-                Message m = Codec.decode(frames);
-                if (pipeline.onOutcome(m, cfg.clock().getAsLong())) {
-                    continue; // a slice run: its output goes on to the next stage or the client
-                }
-                account(m);
-            } catch (ProtocolException e) {
-                log.error("a worker produced an undecodable message: {}", e.getMessage());
-                continue;
-            }
-            link.sendOrKeep(frames); // the frames a worker encoded go out as they are
+            account(m);
+            link.sendOrKeep(o.frames()); // the frames the worker encoded go out as they are
         }
     }
 

@@ -10,6 +10,7 @@ import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtProvider;
 import ai.onnxruntime.OrtSession;
 import ai.onnxruntime.TensorInfo;
+import io.edgeslice.protocol.BufferPool;
 import io.edgeslice.protocol.DType;
 import io.edgeslice.protocol.ErrorCode;
 import io.edgeslice.protocol.Tensor;
@@ -18,13 +19,16 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -147,9 +151,16 @@ public final class InferenceEngine implements AutoCloseable {
     }
 
     private static final class Loaded {
+        /** A signature whose outputs did not fit the shapes seen before: never written in place again. */
+        static final long[][] UNPINNABLE = new long[0][];
+        /** Input signatures remembered per session; beyond this the memo starts over. */
+        static final int MAX_SIGNATURES = 64;
+
         final OrtSession session;
         final List<ModelInput> inputs;
         final List<ModelInput> outputs;
+        /** The output shapes a run produced, per input signature (names, types, shapes). */
+        final Map<String, long[][]> outputShapes = new ConcurrentHashMap<>();
         int users;
         boolean retired;
 
@@ -157,6 +168,13 @@ public final class InferenceEngine implements AutoCloseable {
             this.session = session;
             this.inputs = List.copyOf(inputs);
             this.outputs = List.copyOf(outputs);
+        }
+
+        void remember(String signature, long[][] shapes) {
+            if (outputShapes.size() >= MAX_SIGNATURES) {
+                outputShapes.clear();
+            }
+            outputShapes.putIfAbsent(signature, shapes);
         }
     }
 
@@ -330,28 +348,81 @@ public final class InferenceEngine implements AutoCloseable {
         return declared.stream().map(ModelInput::toString).collect(Collectors.joining(", "));
     }
 
+    /**
+     * Outputs land in direct buffers, which ONNX Runtime reads and sockets write without a JDK
+     * copy. Once a session has produced outputs for an input signature, later runs with that
+     * signature have ONNX Runtime write straight into direct buffers of those shapes (pinned
+     * outputs, from {@link BufferPool#SHARED}: whoever is done with them may release them there),
+     * so nothing is copied out of ONNX Runtime's memory; the first run of a signature, and every
+     * run of one whose outputs did not fit (data-dependent shapes), copy the outputs out.
+     */
     private List<Tensor> execute(Loaded m, Map<String, Tensor> bound) throws InferenceException {
         Map<String, OnnxTensor> feed = new HashMap<>();
         try {
             for (Map.Entry<String, Tensor> e : bound.entrySet()) {
                 feed.put(e.getKey(), toOnnx(e.getValue()));
             }
-            try (OrtSession.Result r = m.session.run(feed)) {
-                List<Tensor> out = new ArrayList<>(m.outputs.size());
-                for (ModelInput o : m.outputs) {
-                    OnnxValue v = r.get(o.name()).orElse(null);
-                    if (!(v instanceof OnnxTensor t)) {
-                        throw new InferenceException(ErrorCode.INFERENCE, "output '" + o.name() + "' is missing or not a tensor");
-                    }
-                    out.add(fromOnnx(o.name(), t));
+            String signature = signature(bound);
+            long[][] shapes = m.outputShapes.get(signature);
+            if (shapes != null && shapes != Loaded.UNPINNABLE) {
+                try {
+                    return runInto(m, feed, shapes);
+                } catch (OrtException e) {
+                    log.debug("running into pinned outputs failed ({}); copying the outputs of this input signature from now on", e.getMessage());
+                    m.outputShapes.put(signature, Loaded.UNPINNABLE);
                 }
-                return out;
             }
+            List<Tensor> out = runAndCopy(m, feed);
+            if (shapes == null) {
+                m.remember(signature, out.stream().map(Tensor::shape).toArray(long[][]::new));
+            }
+            return out;
         } catch (OrtException e) {
             throw new InferenceException(ErrorCode.INFERENCE, "inference failed: " + e.getMessage(), e);
         } finally {
             feed.values().forEach(OnnxTensor::close);
         }
+    }
+
+    private static List<Tensor> runAndCopy(Loaded m, Map<String, OnnxTensor> feed) throws OrtException, InferenceException {
+        try (OrtSession.Result r = m.session.run(feed)) {
+            List<Tensor> out = new ArrayList<>(m.outputs.size());
+            for (ModelInput o : m.outputs) {
+                OnnxValue v = r.get(o.name()).orElse(null);
+                if (!(v instanceof OnnxTensor t)) {
+                    throw new InferenceException(ErrorCode.INFERENCE, "output '" + o.name() + "' is missing or not a tensor");
+                }
+                out.add(fromOnnx(o.name(), t));
+            }
+            return out;
+        }
+    }
+
+    private List<Tensor> runInto(Loaded m, Map<String, OnnxTensor> feed, long[][] shapes) throws OrtException {
+        List<Tensor> out = new ArrayList<>(m.outputs.size());
+        Map<String, OnnxTensor> pinned = new LinkedHashMap<>();
+        try {
+            for (int i = 0; i < m.outputs.size(); i++) {
+                ModelInput o = m.outputs.get(i);
+                ByteBuffer b = BufferPool.SHARED.take(Math.toIntExact(Tensor.byteSize(o.dtype(), shapes[i])));
+                Tensor t = new Tensor(o.name(), o.dtype(), shapes[i], b);
+                BufferPool.SHARED.own(t, b);
+                pinned.put(o.name(), toOnnx(t));
+                out.add(t);
+            }
+            m.session.run(feed, Set.of(), pinned).close(); // the result owns none of the pinned values
+            return out;
+        } finally {
+            pinned.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /** Input names, types and shapes: what fixes the output shapes of a model without data-dependent ones. */
+    private static String signature(Map<String, Tensor> bound) {
+        StringBuilder sb = new StringBuilder();
+        bound.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> sb.append(e.getKey()).append(':')
+                .append(e.getValue().dtype().lowerName()).append(Arrays.toString(e.getValue().shape())).append(';'));
+        return sb.toString();
     }
 
     /** Wraps the tensor's bytes in place when they are direct already, else copies them once into direct memory. */
@@ -373,7 +444,8 @@ public final class InferenceEngine implements AutoCloseable {
         if (data == null) {
             throw new InferenceException(ErrorCode.INFERENCE, "output '" + name + "' has element type " + info.onnxType + ", which EdgeSlice tensors cannot carry");
         }
-        return new Tensor(name, d, info.getShape(), data.order(ByteOrder.LITTLE_ENDIAN));
+        ByteBuffer direct = ByteBuffer.allocateDirect(data.remaining()).put(data).flip();
+        return new Tensor(name, d, info.getShape(), direct.order(ByteOrder.LITTLE_ENDIAN));
     }
 
     private static DType dtype(OnnxJavaType t) {

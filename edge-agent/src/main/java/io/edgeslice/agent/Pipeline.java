@@ -1,5 +1,6 @@
 package io.edgeslice.agent;
 
+import io.edgeslice.protocol.BufferPool;
 import io.edgeslice.protocol.Codec;
 import io.edgeslice.protocol.ErrorCode;
 import io.edgeslice.protocol.Hashing;
@@ -204,6 +205,9 @@ final class Pipeline {
                                 ack.attempt(), ack.end());
                     } else if (o.sent) {
                         inflightBytes.merge(o.endpoint, -o.bytes, Long::sum);
+                    }
+                    if (o != null) { // the next stage has all of it: the output's buffers may be reused
+                        BufferPool.SHARED.release(o.activation.tensors());
                     }
                 } else if (m instanceof Message.Failed f) {
                     onPeerRefusal(f);

@@ -1,12 +1,14 @@
 package io.edgeslice.agent;
 
+import io.edgeslice.protocol.BufferPool;
 import io.edgeslice.protocol.Codec;
 import io.edgeslice.protocol.ErrorCode;
 import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.Tensor;
-import io.edgeslice.protocol.Wire;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -21,12 +23,16 @@ import org.zeromq.ZMQ;
 
 /**
  * The inference slots: a fixed pool of threads, each owning a PUSH socket (created on its first
- * task, closed when the thread ends) that hands the encoded RESULT or FAILED frames to the control
- * thread's PULL. Every outcome, even an unexpected exception, becomes a message for the broker.
+ * task, closed when the thread ends). A worker queues each outcome (the RESULT or FAILED message
+ * with its encoded frames) for the control thread and wakes it with an empty frame on its PUSH;
+ * the control thread's PULL takes the wake-ups and {@link #nextOutcome} the outcomes. The message
+ * objects themselves cross over, so tensors keep their identity instead of being decoded again.
+ * Every outcome, even an unexpected exception, becomes a message for the broker.
  */
 final class Workers {
     private static final Logger log = LoggerFactory.getLogger(Workers.class);
     private static final int PUSH_LINGER_MS = 1000;
+    private static final byte[] WAKE = new byte[0];
 
     private final ZContext ctx;
     private final String resultsEndpoint;
@@ -37,6 +43,7 @@ final class Workers {
     private final LongSupplier clock;
     private final ThreadPoolExecutor pool;
     private final ThreadLocal<ZMQ.Socket> push = new ThreadLocal<>();
+    private final Queue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
     private volatile boolean stopping;
 
     Workers(ZContext ctx, String resultsEndpoint, int slots, InferenceEngine engine, InferenceEngine sliceEngine, ModelCache cache, String agentName,
@@ -60,6 +67,15 @@ final class Workers {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** A worker's outcome: the message and its frames, encoded once for the broker. */
+    record Outcome(Message message, List<ByteBuffer> frames) {
+    }
+
+    /** The next outcome a worker finished, or null. Called by the control thread once a wake-up arrived on its PULL. */
+    Outcome nextOutcome() {
+        return outcomes.poll();
     }
 
     /** Queues a job whose model is cached. Called by the control thread. */
@@ -95,11 +111,13 @@ final class Workers {
         }
         List<ByteBuffer> frames;
         try {
-            frames = Codec.encode(out);
+            frames = Codec.encode(out); // headers only: tensor data frames wrap the outputs' buffers
         } catch (RuntimeException e) { // e.g. more outputs than a message can count
-            frames = Codec.encode(job.fail(ErrorCode.INTERNAL, "cannot encode the result: " + e.getMessage()));
+            out = job.fail(ErrorCode.INTERNAL, "cannot encode the result: " + e.getMessage());
+            frames = Codec.encode(out);
         }
-        Wire.send(push(), null, frames, false);
+        outcomes.add(new Outcome(out, frames));
+        push().send(WAKE, 0); // queued first: the control thread finds it when the wake-up arrives
     }
 
     private Message infer(TaskJob job) {
@@ -123,12 +141,21 @@ final class Workers {
         } catch (RuntimeException | OutOfMemoryError e) {
             log.warn("task {} attempt {} failed unexpectedly", t.taskId(), t.attempt(), e);
             return job.fail(ErrorCode.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage());
+        } finally {
+            if (job.slice()) {
+                // a slice run's input was received for this run alone: nothing reads it once the run is over
+                BufferPool.SHARED.release(t.inputs());
+            }
         }
     }
 
     private static List<Tensor> direct(List<Tensor> tensors) {
         List<Tensor> out = new java.util.ArrayList<>(tensors.size());
         for (Tensor t : tensors) {
+            if (t.data().isDirect()) { // the engine's outputs are direct already
+                out.add(t);
+                continue;
+            }
             ByteBuffer d = ByteBuffer.allocateDirect(t.byteSize());
             d.put(t.data().duplicate()).flip();
             out.add(new Tensor(t.name(), t.dtype(), t.shape(), d));

@@ -66,6 +66,23 @@ class InferenceEngineTest {
     }
 
     @Test
+    void outputsWrittenInPlaceEqualTheFirstRunsCopiedOnes() throws Exception {
+        // the first run of an input signature copies the outputs; later ones have ONNX Runtime write into ours
+        try (InferenceEngine fresh = new InferenceEngine(1)) {
+            Tensor input = TestModels.randomFloats("", MLSD_SHAPE, 7);
+            Tensor other = TestModels.randomFloats("", MLSD_SHAPE, 8);
+            List<Tensor> copied = fresh.run(TestModels.MLSD, mlsdHash, List.of(input));
+            List<Tensor> otherPinned = fresh.run(TestModels.MLSD, mlsdHash, List.of(other));
+            List<Tensor> pinned = fresh.run(TestModels.MLSD, mlsdHash, List.of(input));
+
+            assertThat(pinned).isEqualTo(copied);
+            assertThat(otherPinned).isNotEqualTo(copied);
+            assertThat(pinned).allSatisfy(t -> assertThat(t.data().isDirect()).isTrue());
+            assertThat(copied).allSatisfy(t -> assertThat(t.data().isDirect()).isTrue());
+        }
+    }
+
+    @Test
     void anUnnamedInputFitsAOneInputModel() throws Exception {
         Tensor input = TestModels.randomFloats("", MLSD_SHAPE, 2);
         List<Tensor> unnamed = engine.run(TestModels.MLSD, mlsdHash, List.of(input));

@@ -385,7 +385,10 @@ public final class Codec {
         }
         List<Tensor> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            out.add(TensorCodec.decode(frames.get(first + 2 * i), frames.get(first + 2 * i + 1), transport));
+            ByteBuffer data = frames.get(first + 2 * i + 1);
+            Tensor t = TensorCodec.decode(frames.get(first + 2 * i), data, transport);
+            BufferPool.SHARED.transfer(data, t); // a pooled frame now belongs to its tensor
+            out.add(t);
         }
         return out;
     }

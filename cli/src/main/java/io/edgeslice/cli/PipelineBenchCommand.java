@@ -61,6 +61,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
         try (Broker broker = Broker.start(BrokerConfig.onPort(0, work.resolve("models")), new InMemoryMetricTable());
              EdgeSliceClient client = new EdgeSliceClient(broker.endpoint());
              LocalModel whole = new LocalModel(model, OrtSession.SessionOptions.OptLevel.EXTENDED_OPT, 1);
+             LocalModel wholeAll = new LocalModel(model, OrtSession.SessionOptions.OptLevel.ALL_OPT, 1);
              InferenceEngine sliceEngine = new InferenceEngine(1, InferenceEngine.DEFAULT_MAX_SESSIONS, OrtSession.SessionOptions.OptLevel.EXTENDED_OPT)) {
             for (int i = 1; i <= stages; i++) {
                 agents.add(EdgeSliceProcess.agent(broker.endpoint(), "s" + i, Files.createDirectories(work.resolve("s" + i)),
@@ -81,7 +82,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
             Tensor input = whole.randomInput(1);
             double loadBefore = loadAverage();
 
-            Timings timings = new Timings(broker, route, whole, sliceEngine, input);
+            Timings timings = new Timings(broker, route, whole, wholeAll, sliceEngine, input);
             timings.warmUp();
             // the agents warm up like the local sessions: first runs load sessions and learn output shapes
             client.runPipeline(hash, requestsOf(hash, input, WARM_UP), 1, Duration.ofMinutes(5), o -> { });
@@ -89,6 +90,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
                     o -> timings.timeOnce()));
             double pipelineMs = median(sequential);
             double wholeMs = median(timings.whole);
+            double wholeAllMs = median(timings.wholeAll);
             List<Double> stageMs = timings.stageMedians();
             List<Long> done = new ArrayList<>();
             long t0 = System.nanoTime();
@@ -110,6 +112,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
                     pipelineMs / wholeMs, stageMs.stream().map(v -> String.format("%.1f", v)).toList(), hop);
             out.printf("pipelined: %.2f requests/s (%.2f/s once full); bound 1/max(stage) %.2f/s (%.2f of it); %d cores allow %.2f/s%n", rps,
                     steadyRps, bound, rps / bound, cores, coreBound);
+            out.printf("whole model as agents run whole models (optimisation level all): %.1f ms; pipeline / that %.3f%n", wholeAllMs,
+                    pipelineMs / wholeAllMs);
             out.printf("load average %.2f before, %.2f after%n", loadBefore, loadAfter);
             if (json) {
                 ObjectNode n = Json.object().put("model", model.getFileName().toString()).put("stages", stages).put("requests", requests)
@@ -118,6 +122,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
                         .put("throughput_rps", Percentiles.round(rps)).put("bound_rps", Percentiles.round(bound))
                         .put("cores", cores).put("core_bound_rps", Percentiles.round(coreBound)).put("ok", ok);
                 n.put("throughput_of_bound", Math.round(rps / bound * 1000) / 1000.0).put("steady_rps", Percentiles.round(steadyRps));
+                // what offloading the whole model to one agent gives: agents run whole models at level all, slices at extended
+                n.put("whole_all_ms", Percentiles.round(wholeAllMs)).put("latency_ratio_vs_all", Math.round(pipelineMs / wholeAllMs * 1000) / 1000.0);
                 com.fasterxml.jackson.databind.node.ArrayNode stageArray = n.putArray("stage_ms");
                 stageMs.forEach(v -> stageArray.add(Percentiles.round(v)));
                 n.put("load_avg_before", loadBefore).put("load_avg_after", loadAfter);
@@ -146,16 +152,19 @@ final class PipelineBenchCommand implements Callable<Integer> {
      */
     private static final class Timings {
         final LocalModel model;
+        final LocalModel modelAll;
         final InferenceEngine engine;
         final Tensor input;
         final List<Path> slices = new ArrayList<>();
         final List<String> keys = new ArrayList<>();
         final List<List<Tensor>> stageInputs = new ArrayList<>();
         final List<Double> whole = new ArrayList<>();
+        final List<Double> wholeAll = new ArrayList<>();
         final List<List<Double>> stages = new ArrayList<>();
 
-        Timings(Broker broker, Message.Route route, LocalModel model, InferenceEngine engine, Tensor input) {
+        Timings(Broker broker, Message.Route route, LocalModel model, LocalModel modelAll, InferenceEngine engine, Tensor input) {
             this.model = model;
+            this.modelAll = modelAll;
             this.engine = engine;
             this.input = input;
             for (Message.Stage st : route.stages()) {
@@ -169,6 +178,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
         void warmUp() throws InferenceException {
             for (int i = 0; i < WARM_UP; i++) {
                 model.run(input);
+                modelAll.run(input);
                 stageInputs.clear();
                 List<Tensor> current = List.of(input.withName(model.inputName()));
                 for (int s = 0; s < slices.size(); s++) {
@@ -184,6 +194,9 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 long t = System.nanoTime();
                 model.run(input);
                 whole.add((System.nanoTime() - t) / 1e6);
+                t = System.nanoTime();
+                modelAll.run(input);
+                wholeAll.add((System.nanoTime() - t) / 1e6);
                 for (int s = 0; s < slices.size(); s++) {
                     t = System.nanoTime();
                     engine.run(slices.get(s), keys.get(s), stageInputs.get(s));

@@ -145,7 +145,7 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
         pipeline.drainPeers();
         pipeline.resend(now);
         now = cfg.clock().getAsLong();
-        if (link.tick(now)) {
+        if (link.tick(now) | pipeline.takePeersAdded()) {
             rebuildPoller();
         }
         if (link.registered()) { // while the link is down a fetch waits for restartAll, not for a stall
@@ -316,10 +316,12 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
         if (poller != null) {
             poller.close();
         }
-        poller = ctx.createPoller(3);
+        poller = ctx.createPoller(3 + pipeline.peerSockets().size());
         resultsItem = poller.register(results, ZMQ.Poller.POLLIN);
         dataItem = poller.register(data, ZMQ.Poller.POLLIN);
         brokerItem = link.socket() == null ? -1 : poller.register(link.socket(), ZMQ.Poller.POLLIN);
+        // ACKs and refusals from next stages wake the loop; drainPeers reads every peer each turn
+        pipeline.peerSockets().forEach(s -> poller.register(s, ZMQ.Poller.POLLIN));
     }
 
     /** Outcomes that finished while closing still go out, then DISCONNECT. */

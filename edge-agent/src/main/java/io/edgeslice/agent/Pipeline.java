@@ -88,6 +88,7 @@ final class Pipeline {
         }
     };
     private int localAttempt = -1;
+    private boolean peersAdded;
 
     Pipeline(String agentName, ZContext ctx, ModelCache cache, Workers workers, ModelFetcher fetcher, Runnable onReject) {
         this.agentName = agentName;
@@ -276,8 +277,21 @@ final class Pipeline {
             s.setHandshakeIvl(2000);
             s.setSndHWM(1000);
             s.connect(e);
+            peersAdded = true;
             return s;
         });
+    }
+
+    /** Whether a peer socket was opened since the last call: the control thread then polls it too, so ACKs wake it. */
+    boolean takePeersAdded() {
+        boolean added = peersAdded;
+        peersAdded = false;
+        return added;
+    }
+
+    /** The sockets to next stages and clients, for the control thread's poller (it only reads them through {@link #drainPeers}). */
+    java.util.Collection<ZMQ.Socket> peerSockets() {
+        return peers.values();
     }
 
     /** Whether a slice run waits for or uses this model, or this agent hosts it in a current route. */

@@ -7,6 +7,7 @@ import io.edgeslice.broker.store.InMemoryMetricTable;
 import io.edgeslice.client.EdgeSliceClient;
 import io.edgeslice.client.TaskOutcome;
 import io.edgeslice.client.TaskRequest;
+import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.Tensor;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -138,8 +139,9 @@ final class DemoCommand implements Callable<Integer> {
         String hash = io.edgeslice.protocol.Hashing.sha256(file);
         String name = file.getFileName().toString().replace(".onnx", "") + " (" + stages + " stages)";
         List<Sent> sent = new ArrayList<>();
-        // slices run at the extended optimisation level, so the reference does too (see InferenceEngine)
-        try (LocalModel local = new LocalModel(file, ai.onnxruntime.OrtSession.SessionOptions.OptLevel.EXTENDED_OPT)) {
+        // the reference runs at the level the slices run at, so the chain must match it bit for bit
+        Message.Route route = client.route(hash, Duration.ofSeconds(10));
+        try (LocalModel local = new LocalModel(file, LocalModel.levelOf(broker.modelFile(route.stages().get(0).sliceHash())))) {
             for (int i = 0; i < requests; i++) {
                 Tensor input = local.randomInput(1000L + i);
                 sent.add(new Sent(name, TaskRequest.of(hash, List.of(input), 5, 0), local.run(input)));

@@ -98,6 +98,7 @@ final class DeployCommand implements Callable<Integer> {
         }
         List<String> agents = new ArrayList<>();
         int[] cuts;
+        boolean levelAll = false;
         if (where.placement != null) {
             List<Integer> c = new ArrayList<>();
             int expectStart = 0;
@@ -123,10 +124,16 @@ final class DeployCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--stages must be at least 1");
             }
             Profile profile = Profiler.profile(a, "local", Profiler.Options.DEFAULT, io.edgeslice.slicer.ProgressListener.NONE);
-            cuts = Cuts.balanced(a, profile, where.stages);
+            // slices cut where the chain stays exact at level all run there, like whole models (~1.6x faster than extended)
+            int[] exact = new io.edgeslice.slicer.ExactCuts(a, io.edgeslice.slicer.ProgressListener.NONE).balanced(profile, where.stages);
+            levelAll = exact != null;
+            cuts = levelAll ? exact : Cuts.balanced(a, profile, where.stages);
+            spec.commandLine().getErr().println(levelAll
+                    ? "cuts " + java.util.Arrays.toString(cuts) + " keep the slices bit-exact at ONNX Runtime's level all: they run there"
+                    : "too few cuts are exact at ONNX Runtime's level all: the slices run at level extended");
         }
         try (EdgeSliceClient client = new EdgeSliceClient(broker)) {
-            for (Message.Route route : deploy(client, a, cuts, agents, transport == null ? Transport.NONE : transport, replicas)) {
+            for (Message.Route route : deploy(client, a, cuts, levelAll, agents, transport == null ? Transport.NONE : transport, replicas)) {
                 spec.commandLine().getOut().println(json ? Json.line(RoutesCommand.toJson(List.of(route)).get("routes").get(0))
                         : RoutesCommand.describe(route));
             }
@@ -150,7 +157,7 @@ final class DeployCommand implements Callable<Integer> {
                 out.println(AutoPlan.describe(r));
                 out.flush();
             }
-            Message.Route route = deploy(client, a, Cuts.check(a, r.cuts()), r.plan().placement(), r.transport(), 1).get(0);
+            Message.Route route = deploy(client, a, Cuts.check(a, r.cuts()), false, r.plan().placement(), r.transport(), 1).get(0);
             if (json) {
                 ObjectNode line = Json.object();
                 line.set("plan", AutoPlan.toJson(r));
@@ -168,10 +175,11 @@ final class DeployCommand implements Callable<Integer> {
      * Cuts the model, uploads the slices and has the broker deploy them as routes 0 to replicas-1
      * (agents empty: the broker places them).
      */
-    private List<Message.Route> deploy(EdgeSliceClient client, Analysis a, int[] cuts, List<String> agents, Transport t, int replicas)
+    private List<Message.Route> deploy(EdgeSliceClient client, Analysis a, int[] cuts, boolean levelAll, List<String> agents, Transport t,
+                                       int replicas)
             throws Exception {
         Path dir = Files.createTempDirectory("edgeslice-slices-");
-        Manifest manifest = Slicer.slice(a, cuts, dir);
+        Manifest manifest = Slicer.slice(a, cuts, dir, levelAll);
         List<Message.Stage> stages = new ArrayList<>();
         for (int i = 0; i < manifest.slices().size(); i++) {
             Manifest.Slice s = manifest.slices().get(i);

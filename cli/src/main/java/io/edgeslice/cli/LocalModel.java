@@ -25,7 +25,16 @@ final class LocalModel implements AutoCloseable {
         this(file, OrtSession.SessionOptions.OptLevel.ALL_OPT);
     }
 
-    /** At EXTENDED_OPT for comparisons with a chain of slices, which agents run at that level (see InferenceEngine). */
+    /**
+     * The level a route's slices run at on the agents: all when the slicer marked them (cut where
+     * the chain stays exact there), else extended. A reference at the same level matches bit for bit.
+     */
+    static OrtSession.SessionOptions.OptLevel levelOf(Path firstSliceFile) {
+        return io.edgeslice.slicer.Slicer.runsAtLevelAll(firstSliceFile) ? OrtSession.SessionOptions.OptLevel.ALL_OPT
+                : OrtSession.SessionOptions.OptLevel.EXTENDED_OPT;
+    }
+
+    /** At a given level, e.g. {@link #levelOf} a route's slices for comparisons with the chain. */
     LocalModel(Path file, OrtSession.SessionOptions.OptLevel level) throws InferenceException {
         this(file, level, Runtime.getRuntime().availableProcessors());
     }

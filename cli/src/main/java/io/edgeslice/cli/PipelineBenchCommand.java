@@ -62,7 +62,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
              EdgeSliceClient client = new EdgeSliceClient(broker.endpoint());
              LocalModel whole = new LocalModel(model, OrtSession.SessionOptions.OptLevel.EXTENDED_OPT, 1);
              LocalModel wholeAll = new LocalModel(model, OrtSession.SessionOptions.OptLevel.ALL_OPT, 1);
-             InferenceEngine sliceEngine = new InferenceEngine(1, InferenceEngine.DEFAULT_MAX_SESSIONS, OrtSession.SessionOptions.OptLevel.EXTENDED_OPT)) {
+             InferenceEngine extendedEngine = new InferenceEngine(1, InferenceEngine.DEFAULT_MAX_SESSIONS, OrtSession.SessionOptions.OptLevel.EXTENDED_OPT);
+             InferenceEngine allEngine = new InferenceEngine(1, InferenceEngine.DEFAULT_MAX_SESSIONS, OrtSession.SessionOptions.OptLevel.ALL_OPT)) {
             for (int i = 1; i <= stages; i++) {
                 agents.add(EdgeSliceProcess.agent(broker.endpoint(), "s" + i, Files.createDirectories(work.resolve("s" + i)),
                         work.resolve("s" + i + ".log"), "--threads", "1"));
@@ -82,14 +83,16 @@ final class PipelineBenchCommand implements Callable<Integer> {
             Tensor input = whole.randomInput(1);
             double loadBefore = loadAverage();
 
-            Timings timings = new Timings(broker, route, whole, wholeAll, sliceEngine, input);
+            // slices cut where the chain is exact at level all run there (as the agents do), others at extended
+            boolean levelAll = io.edgeslice.slicer.Slicer.runsAtLevelAll(broker.modelFile(route.stages().get(0).sliceHash()));
+            Timings timings = new Timings(broker, route, levelAll ? wholeAll : whole, wholeAll, levelAll ? allEngine : extendedEngine, input);
             timings.warmUp();
             // the agents warm up like the local sessions: first runs load sessions and learn output shapes
             client.runPipeline(hash, requestsOf(hash, input, WARM_UP), 1, Duration.ofMinutes(5), o -> { });
             List<Double> sequential = latencies(client.runPipeline(hash, requestsOf(hash, input, requests), 1, Duration.ofMinutes(10),
                     o -> timings.timeOnce()));
             double pipelineMs = median(sequential);
-            double wholeMs = median(timings.whole);
+            double wholeMs = median(timings.whole); // at the slices' level
             double wholeAllMs = median(timings.wholeAll);
             List<Double> stageMs = timings.stageMedians();
             List<Long> done = new ArrayList<>();
@@ -108,7 +111,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
             int cores = Runtime.getRuntime().availableProcessors();
             double coreBound = Math.min(bound, cores * 1000 / sumStages);
             double loadAfter = loadAverage();
-            out.printf("%nwhole model %.1f ms; pipeline %.1f ms (ratio %.3f); stages %s ms; per-hop overhead %.2f ms%n", wholeMs, pipelineMs,
+            out.printf("%nslices run at optimisation level %s%n", levelAll ? "all" : "extended");
+            out.printf("whole model %.1f ms; pipeline %.1f ms (ratio %.3f); stages %s ms; per-hop overhead %.2f ms%n", wholeMs, pipelineMs,
                     pipelineMs / wholeMs, stageMs.stream().map(v -> String.format("%.1f", v)).toList(), hop);
             out.printf("pipelined: %.2f requests/s (%.2f/s once full); bound 1/max(stage) %.2f/s (%.2f of it); %d cores allow %.2f/s%n", rps,
                     steadyRps, bound, rps / bound, cores, coreBound);
@@ -117,7 +121,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
             out.printf("load average %.2f before, %.2f after%n", loadBefore, loadAfter);
             if (json) {
                 ObjectNode n = Json.object().put("model", model.getFileName().toString()).put("stages", stages).put("requests", requests)
-                        .put("whole_ms", Percentiles.round(wholeMs)).put("pipeline_ms", Percentiles.round(pipelineMs))
+                        .put("optimization", levelAll ? "all" : "extended").put("whole_ms", Percentiles.round(wholeMs)).put("pipeline_ms", Percentiles.round(pipelineMs))
                         .put("latency_ratio", Math.round(pipelineMs / wholeMs * 1000) / 1000.0).put("hop_overhead_ms", Percentiles.round(hop))
                         .put("throughput_rps", Percentiles.round(rps)).put("bound_rps", Percentiles.round(bound))
                         .put("cores", cores).put("core_bound_rps", Percentiles.round(coreBound)).put("ok", ok);

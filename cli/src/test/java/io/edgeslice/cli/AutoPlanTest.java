@@ -101,7 +101,7 @@ class AutoPlanTest {
         // as a pipeline, agents of about the same speed on fast links share the model
         assertThat(route.stages()).hasSizeGreaterThanOrEqualTo(2);
 
-        double diff = RouteRun.of(client, model, 5, 2).maxAbsDiff();
+        double diff = RouteRun.of(broker, client, model, 5, 2).maxAbsDiff();
         System.out.printf("plan: %s%nmax_abs_diff over 5 requests: %s%n", plan, diff);
         assertThat(diff).isLessThanOrEqualTo(1e-5);
     }

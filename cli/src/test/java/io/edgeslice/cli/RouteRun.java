@@ -2,6 +2,7 @@ package io.edgeslice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.edgeslice.broker.Broker;
 import io.edgeslice.client.EdgeSliceClient;
 import io.edgeslice.client.TaskOutcome;
 import io.edgeslice.client.TaskRequest;
@@ -15,12 +16,25 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** Random inputs sent through a model's deployed routes, each result checked against the whole model run here. */
+/**
+ * Random inputs sent through a model's deployed routes, each result checked against the whole model
+ * run here at the level the route's slices run at.
+ */
 record RouteRun(List<TaskOutcome> outcomes, double maxAbsDiff) {
     /** Sends n requests at the given concurrency; every outcome must be OK. */
-    static RouteRun of(EdgeSliceClient client, Path model, int n, int concurrency) {
-        try (LocalModel local = new LocalModel(model, ai.onnxruntime.OrtSession.SessionOptions.OptLevel.EXTENDED_OPT)) {
+    static RouteRun of(Broker broker, EdgeSliceClient client, Path model, int n, int concurrency) {
+        try {
             String hash = Hashing.sha256(model);
+            Path firstSlice = broker.modelFile(client.route(hash, Duration.ofSeconds(10)).stages().get(0).sliceHash());
+            return of(client, model, hash, LocalModel.levelOf(firstSlice), n, concurrency);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static RouteRun of(EdgeSliceClient client, Path model, String hash, ai.onnxruntime.OrtSession.SessionOptions.OptLevel level, int n,
+                               int concurrency) {
+        try (LocalModel local = new LocalModel(model, level)) {
             List<TaskRequest> requests = new ArrayList<>();
             Map<UUID, List<Tensor>> expected = new HashMap<>();
             for (int i = 0; i < n; i++) {
@@ -41,10 +55,10 @@ record RouteRun(List<TaskOutcome> outcomes, double maxAbsDiff) {
         }
     }
 
-    /** As {@link #of(EdgeSliceClient, Path, int, int)} with a client of its own. */
-    static RouteRun of(String broker, Path model, int n, int concurrency) {
-        try (EdgeSliceClient client = new EdgeSliceClient(broker)) {
-            return of(client, model, n, concurrency);
+    /** As {@link #of(Broker, EdgeSliceClient, Path, int, int)} with a client of its own. */
+    static RouteRun of(Broker broker, Path model, int n, int concurrency) {
+        try (EdgeSliceClient client = new EdgeSliceClient(broker.endpoint())) {
+            return of(broker, client, model, n, concurrency);
         }
     }
 }

@@ -61,9 +61,10 @@ public final class InferenceEngine implements AutoCloseable {
     }
 
     /**
-     * An engine at a given graph optimisation level. Slices run at EXTENDED_OPT: the ALL level's
-     * NCHWc layout rewrite orders float arithmetic differently in a slice than in the whole model,
-     * so a chain would differ from the whole by up to ~1e-3; at EXTENDED they agree bit for bit.
+     * An engine at a given graph optimisation level. Slices not marked by the slicer run at
+     * EXTENDED_OPT: at most cut positions the ALL level's NCHWc layout rewrite orders float
+     * arithmetic differently in a slice than in the whole model (chains differ by up to ~1e-3);
+     * slices cut where the slicer found the chain exact at ALL are marked and run at ALL.
      */
     public InferenceEngine(int intraOpThreads, int maxSessions, OrtSession.SessionOptions.OptLevel level) {
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {

@@ -38,6 +38,7 @@ final class Workers {
     private final String resultsEndpoint;
     private final InferenceEngine engine;
     private final InferenceEngine sliceEngine;
+    private final SliceLevels sliceLevels = new SliceLevels();
     private final ModelCache cache;
     private final String agentName;
     private final LongSupplier clock;
@@ -125,7 +126,7 @@ final class Workers {
         log.debug("task {} attempt {} started on model {}", t.taskId(), t.attempt(), t.modelHash());
         try {
             // loading the session first keeps a model's first load out of the compute time
-            InferenceEngine e = job.slice() ? sliceEngine : engine;
+            InferenceEngine e = !job.slice() || sliceLevels.runsAtLevelAll(cache.path(t.modelHash()), t.modelHash()) ? engine : sliceEngine;
             e.inputs(cache.path(t.modelHash()), t.modelHash());
             long start = System.nanoTime();
             List<Tensor> outputs = e.run(cache.path(t.modelHash()), t.modelHash(), t.inputs());

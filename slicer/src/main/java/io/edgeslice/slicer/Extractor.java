@@ -17,6 +17,8 @@ import java.util.HashSet;
 final class Extractor {
     static final String SLICE_KEY = "edgeslice.slice";
     static final String MODEL_KEY = "edgeslice.model";
+    /** Present with value {@code all} on slices cut where the chain stays bit-exact at ONNX Runtime's level all (see {@link ExactCuts}). */
+    static final String OPTIMIZATION_KEY = "edgeslice.optimization";
 
     private Extractor() {
     }
@@ -26,6 +28,11 @@ final class Extractor {
     }
 
     static OnnxMl.ModelProto extract(Analysis a, int start, int end) {
+        return extract(a, start, end, false);
+    }
+
+    /** As {@link #extract(Analysis, int, int)}; {@code exactAtAll} marks the slice to run at ONNX Runtime's level all. */
+    static OnnxMl.ModelProto extract(Analysis a, int start, int end, boolean exactAtAll) {
         if (start < 0 || end > a.nodeCount() || start >= end) {
             throw new SlicingException("slice [" + start + "," + end + ") is empty or out of range 0.." + a.nodeCount());
         }
@@ -84,12 +91,15 @@ final class Extractor {
         OnnxMl.ModelProto.Builder model = a.model().proto().toBuilder().clearGraph().clearTrainingInfo().setGraph(graph);
         List<OnnxMl.StringStringEntryProto> props = new ArrayList<>();
         for (OnnxMl.StringStringEntryProto e : model.getMetadataPropsList()) {
-            if (!e.getKey().equals(SLICE_KEY) && !e.getKey().equals(MODEL_KEY)) {
+            if (!e.getKey().equals(SLICE_KEY) && !e.getKey().equals(MODEL_KEY) && !e.getKey().equals(OPTIMIZATION_KEY)) {
                 props.add(e);
             }
         }
         props.add(entry(SLICE_KEY, sliceId(a, start, end)));
         props.add(entry(MODEL_KEY, a.model().sha256()));
+        if (exactAtAll) {
+            props.add(entry(OPTIMIZATION_KEY, "all"));
+        }
         return model.clearMetadataProps().addAllMetadataProps(props).build();
     }
 

@@ -61,6 +61,33 @@ public record Profile(int format, String model, String modelSha256, String order
         return wholeMs > 0 && wholeMs < total ? sum * (wholeMs / total) : sum;
     }
 
+    /**
+     * This profile without some interior positions: the segments on either side of a removed
+     * position merge (their times add up), so cuts can only be chosen among the positions left.
+     */
+    public Profile without(java.util.Set<Integer> removed) {
+        List<Integer> pos = new java.util.ArrayList<>();
+        List<Long> b = new java.util.ArrayList<>();
+        List<Double> seg = new java.util.ArrayList<>();
+        double pending = 0;
+        for (int i = 0; i < positions.size(); i++) {
+            boolean interior = i > 0 && i < positions.size() - 1;
+            if (i > 0) {
+                pending += segmentMs.get(i - 1);
+            }
+            if (interior && removed.contains(positions.get(i))) {
+                continue;
+            }
+            if (i > 0) {
+                seg.add(pending);
+                pending = 0;
+            }
+            pos.add(positions.get(i));
+            b.add(bytes.get(i));
+        }
+        return new Profile(format, model, modelSha256, order, nodes, inputShapes, device, threads, pos, b, seg, wholeMs, runs);
+    }
+
     /** Sum of the raw segment times. */
     public double segmentSumMs() {
         return segmentMs.stream().mapToDouble(Double::doubleValue).sum();

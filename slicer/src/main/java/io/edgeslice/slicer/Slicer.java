@@ -21,6 +21,15 @@ public final class Slicer {
      *             empty for a single slice holding the whole model
      */
     public static Manifest slice(Analysis a, int[] cuts, Path outDir) {
+        return slice(a, cuts, outDir, false);
+    }
+
+    /**
+     * As {@link #slice(Analysis, int[], Path)}; with {@code exactAtAll} every slice is marked (in
+     * its metadata_props) to run at ONNX Runtime's optimisation level all, which is only right for
+     * cuts {@link ExactCuts} found exact there. Agents read the mark with {@link #runsAtLevelAll}.
+     */
+    public static Manifest slice(Analysis a, int[] cuts, Path outDir, boolean exactAtAll) {
         Cuts.check(a, cuts);
         try {
             Files.createDirectories(outDir);
@@ -38,7 +47,7 @@ public final class Slicer {
         for (int i = 0; i + 1 < bounds.length; i++) {
             int start = bounds[i];
             int end = bounds[i + 1];
-            OnnxMl.ModelProto proto = Extractor.extract(a, start, end);
+            OnnxMl.ModelProto proto = Extractor.extract(a, start, end, exactAtAll);
             byte[] bytes = proto.toByteArray();
             String file = "slice-" + i + ".onnx";
             try {
@@ -74,5 +83,14 @@ public final class Slicer {
                 Files.deleteIfExists(f);
             }
         }
+    }
+
+    /**
+     * Whether a slice file is marked to run at ONNX Runtime's optimisation level all (cut where the
+     * chain is exact there); unmarked slices run at extended, where every chain is exact.
+     */
+    public static boolean runsAtLevelAll(Path sliceFile) {
+        return OnnxModel.load(sliceFile).proto().getMetadataPropsList().stream()
+                .anyMatch(e -> e.getKey().equals(Extractor.OPTIMIZATION_KEY) && e.getValue().equals("all"));
     }
 }

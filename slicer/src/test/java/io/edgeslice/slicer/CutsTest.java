@@ -55,6 +55,17 @@ class CutsTest {
     }
 
     @Test
+    void aProfileWithoutSomePositionsMergesTheirSegments() {
+        Profile p = profile(List.of(1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0));
+        Profile q = p.without(java.util.Set.of(10, 30, 0, 40)); // the ends stay: they are not interior
+        assertThat(q.positions()).containsExactly(0, 5, 15, 20, 25, 35, 40);
+        assertThat(q.segmentMs()).containsExactly(1.0, 5.0, 4.0, 5.0, 13.0, 8.0);
+        assertThat(q.bytes()).containsExactly(a.cut(0).bytes(), a.cut(5).bytes(), a.cut(15).bytes(), a.cut(20).bytes(), a.cut(25).bytes(),
+                a.cut(35).bytes(), a.cut(40).bytes());
+        assertThat(Cuts.balanced(a, q, 2)).as("cuts only where positions are left").doesNotContain(10, 30);
+    }
+
+    @Test
     void rejectsMoreStagesThanCutsOrAForeignProfile() throws Exception {
         Profile p = profile(List.of(1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0));
         assertThatThrownBy(() -> Cuts.balanced(a, p, 10)).isInstanceOf(SlicingException.class)

@@ -157,7 +157,14 @@ final class DeployCommand implements Callable<Integer> {
                 out.println(AutoPlan.describe(r));
                 out.flush();
             }
-            Message.Route route = deploy(client, a, Cuts.check(a, r.cuts()), false, r.plan().placement(), r.transport(), 1).get(0);
+            int[] cuts = Cuts.check(a, r.cuts());
+            // the planned cuts run at level all if the chain stays exact there (the agents profiled at extended: a faster route)
+            io.edgeslice.slicer.ExactCuts exact = new io.edgeslice.slicer.ExactCuts(a, io.edgeslice.slicer.ProgressListener.NONE);
+            boolean levelAll = cuts.length > 0 && java.util.Arrays.stream(cuts).allMatch(exact::exactAt);
+            progress.println(cuts.length == 0 ? "one slice: it runs at level all like a whole model"
+                    : levelAll ? "the planned cuts keep the slices bit-exact at ONNX Runtime's level all: they run there"
+                    : "the planned cuts are not all exact at ONNX Runtime's level all: the slices run at level extended");
+            Message.Route route = deploy(client, a, cuts, levelAll || cuts.length == 0, r.plan().placement(), r.transport(), 1).get(0);
             if (json) {
                 ObjectNode line = Json.object();
                 line.set("plan", AutoPlan.toJson(r));

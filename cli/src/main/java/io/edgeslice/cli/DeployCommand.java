@@ -119,6 +119,10 @@ final class DeployCommand implements Callable<Integer> {
             c.remove(c.size() - 1);
             cuts = c.stream().mapToInt(Integer::intValue).toArray();
             Cuts.check(a, cuts);
+            io.edgeslice.slicer.ExactCuts exact = new io.edgeslice.slicer.ExactCuts(a, io.edgeslice.slicer.ProgressListener.NONE);
+            levelAll = java.util.Arrays.stream(cuts).allMatch(exact::exactAt);
+            spec.commandLine().getErr().println(levelAll ? "the cuts keep the slices bit-exact at ONNX Runtime's level all: they run there"
+                    : "not every cut is exact at ONNX Runtime's level all: the slices run at level extended");
         } else {
             if (where.stages < 1) {
                 throw new IllegalArgumentException("--stages must be at least 1");

@@ -46,8 +46,13 @@ public final class RouteDeployer {
             throw new UncheckedIOException("cannot create a directory for the slices: " + e.getMessage(), e);
         }
         try {
-            progress.accept("cutting " + a.model().fileName() + " into " + agents.size() + (agents.size() == 1 ? " slice…" : " slices…"));
-            Manifest manifest = Slicer.slice(a, cuts.stream().mapToInt(Integer::intValue).toArray(), dir);
+            // slices run at ONNX Runtime's level all (like whole models, ~1.6x faster) when every cut keeps the chain exact there
+            progress.accept("testing the cuts at ONNX Runtime's level all…");
+            io.edgeslice.slicer.ExactCuts exact = new io.edgeslice.slicer.ExactCuts(a, io.edgeslice.slicer.ProgressListener.NONE);
+            boolean levelAll = cuts.stream().allMatch(exact::exactAt);
+            progress.accept("cutting " + a.model().fileName() + " into " + agents.size() + (agents.size() == 1 ? " slice" : " slices")
+                    + (levelAll ? " (to run at level all)…" : " (to run at level extended)…"));
+            Manifest manifest = Slicer.slice(a, cuts.stream().mapToInt(Integer::intValue).toArray(), dir, levelAll);
             List<Message.Stage> stages = new ArrayList<>();
             for (int i = 0; i < manifest.slices().size(); i++) {
                 Manifest.Slice s = manifest.slices().get(i);

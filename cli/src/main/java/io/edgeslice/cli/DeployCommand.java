@@ -1,26 +1,29 @@
 package io.edgeslice.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeslice.client.EdgeSliceClient;
+import io.edgeslice.planner.MeasuredPlanner;
 import io.edgeslice.protocol.Hashing;
 import io.edgeslice.protocol.Message;
+import io.edgeslice.protocol.Transport;
 import io.edgeslice.slicer.Analysis;
 import io.edgeslice.slicer.Cuts;
+import io.edgeslice.slicer.ExactCuts;
 import io.edgeslice.slicer.InputShapes;
 import io.edgeslice.slicer.Manifest;
-import io.edgeslice.planner.MeasuredPlanner;
+import io.edgeslice.slicer.Objective;
 import io.edgeslice.slicer.OnnxModel;
 import io.edgeslice.slicer.Profile;
 import io.edgeslice.slicer.Profiler;
+import io.edgeslice.slicer.ProgressListener;
 import io.edgeslice.slicer.SessionSettings;
 import io.edgeslice.slicer.Slicer;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.edgeslice.protocol.Transport;
-import io.edgeslice.slicer.Objective;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -119,21 +122,20 @@ final class DeployCommand implements Callable<Integer> {
             c.remove(c.size() - 1);
             cuts = c.stream().mapToInt(Integer::intValue).toArray();
             Cuts.check(a, cuts);
-            io.edgeslice.slicer.ExactCuts exact = new io.edgeslice.slicer.ExactCuts(a, io.edgeslice.slicer.ProgressListener.NONE);
-            levelAll = java.util.Arrays.stream(cuts).allMatch(exact::exactAt);
+            levelAll = new ExactCuts(a, ProgressListener.NONE).allExact(cuts);
             spec.commandLine().getErr().println(levelAll ? "the cuts keep the slices bit-exact at ONNX Runtime's level all: they run there"
                     : "not every cut is exact at ONNX Runtime's level all: the slices run at level extended");
         } else {
             if (where.stages < 1) {
                 throw new IllegalArgumentException("--stages must be at least 1");
             }
-            Profile profile = Profiler.profile(a, "local", Profiler.Options.DEFAULT, io.edgeslice.slicer.ProgressListener.NONE);
+            Profile profile = Profiler.profile(a, "local", Profiler.Options.DEFAULT, ProgressListener.NONE);
             // slices cut where the chain stays exact at level all run there, like whole models (~1.6x faster than extended)
-            int[] exact = new io.edgeslice.slicer.ExactCuts(a, io.edgeslice.slicer.ProgressListener.NONE).balanced(profile, where.stages);
+            int[] exact = new ExactCuts(a, ProgressListener.NONE).balanced(profile, where.stages);
             levelAll = exact != null;
             cuts = levelAll ? exact : Cuts.balanced(a, profile, where.stages);
             spec.commandLine().getErr().println(levelAll
-                    ? "cuts " + java.util.Arrays.toString(cuts) + " keep the slices bit-exact at ONNX Runtime's level all: they run there"
+                    ? "cuts " + Arrays.toString(cuts) + " keep the slices bit-exact at ONNX Runtime's level all: they run there"
                     : "too few cuts are exact at ONNX Runtime's level all: the slices run at level extended");
         }
         try (EdgeSliceClient client = new EdgeSliceClient(broker)) {
@@ -163,12 +165,11 @@ final class DeployCommand implements Callable<Integer> {
             }
             int[] cuts = Cuts.check(a, r.cuts());
             // the planned cuts run at level all if the chain stays exact there (the agents profiled at extended: a faster route)
-            io.edgeslice.slicer.ExactCuts exact = new io.edgeslice.slicer.ExactCuts(a, io.edgeslice.slicer.ProgressListener.NONE);
-            boolean levelAll = cuts.length > 0 && java.util.Arrays.stream(cuts).allMatch(exact::exactAt);
+            boolean levelAll = new ExactCuts(a, ProgressListener.NONE).allExact(cuts);
             progress.println(cuts.length == 0 ? "one slice: it runs at level all like a whole model"
                     : levelAll ? "the planned cuts keep the slices bit-exact at ONNX Runtime's level all: they run there"
                     : "the planned cuts are not all exact at ONNX Runtime's level all: the slices run at level extended");
-            Message.Route route = deploy(client, a, cuts, levelAll || cuts.length == 0, r.plan().placement(), r.transport(), 1).get(0);
+            Message.Route route = deploy(client, a, cuts, levelAll, r.plan().placement(), r.transport(), 1).get(0);
             if (json) {
                 ObjectNode line = Json.object();
                 line.set("plan", AutoPlan.toJson(r));

@@ -6,6 +6,7 @@ import io.edgeslice.agent.InferenceException;
 import io.edgeslice.agent.ModelInput;
 import io.edgeslice.protocol.DType;
 import io.edgeslice.protocol.Tensor;
+import io.edgeslice.slicer.Slicer;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
@@ -30,7 +31,7 @@ final class LocalModel implements AutoCloseable {
      * the chain stays exact there), else extended. A reference at the same level matches bit for bit.
      */
     static OrtSession.SessionOptions.OptLevel levelOf(Path firstSliceFile) {
-        return io.edgeslice.slicer.Slicer.runsAtLevelAll(firstSliceFile) ? OrtSession.SessionOptions.OptLevel.ALL_OPT
+        return Slicer.runsAtLevelAll(firstSliceFile) ? OrtSession.SessionOptions.OptLevel.ALL_OPT
                 : OrtSession.SessionOptions.OptLevel.EXTENDED_OPT;
     }
 

@@ -13,6 +13,7 @@ import io.edgeslice.client.TaskRequest;
 import io.edgeslice.protocol.Hashing;
 import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.Tensor;
+import io.edgeslice.slicer.Slicer;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,7 +85,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
             double loadBefore = loadAverage();
 
             // slices cut where the chain is exact at level all run there (as the agents do), others at extended
-            boolean levelAll = io.edgeslice.slicer.Slicer.runsAtLevelAll(broker.modelFile(route.stages().get(0).sliceHash()));
+            boolean levelAll = Slicer.runsAtLevelAll(broker.modelFile(route.stages().get(0).sliceHash()));
             Timings timings = new Timings(broker, route, levelAll ? wholeAll : whole, wholeAll, levelAll ? allEngine : extendedEngine, input);
             timings.warmUp();
             // the agents warm up like the local sessions: first runs load sessions and learn output shapes

@@ -59,6 +59,16 @@ public final class ExactCuts {
         }
     }
 
+    /** Whether every one of these cuts keeps the chain exact at level all (none: trivially). */
+    public boolean allExact(int[] cuts) {
+        for (int c : cuts) {
+            if (!exactAt(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Whether a chain cut at this position equals the whole model bit for bit at level all. */
     public boolean exactAt(int position) {
         Boolean known = tested.get(position);

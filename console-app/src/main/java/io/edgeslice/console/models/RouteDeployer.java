@@ -4,7 +4,9 @@ import io.edgeslice.console.ConsoleSource;
 import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.Transport;
 import io.edgeslice.slicer.Analysis;
+import io.edgeslice.slicer.ExactCuts;
 import io.edgeslice.slicer.Manifest;
+import io.edgeslice.slicer.ProgressListener;
 import io.edgeslice.slicer.Slicer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,11 +50,11 @@ public final class RouteDeployer {
         try {
             // slices run at ONNX Runtime's level all (like whole models, ~1.6x faster) when every cut keeps the chain exact there
             progress.accept("testing the cuts at ONNX Runtime's level all…");
-            io.edgeslice.slicer.ExactCuts exact = new io.edgeslice.slicer.ExactCuts(a, io.edgeslice.slicer.ProgressListener.NONE);
-            boolean levelAll = cuts.stream().allMatch(exact::exactAt);
+            int[] at = cuts.stream().mapToInt(Integer::intValue).toArray();
+            boolean levelAll = new ExactCuts(a, ProgressListener.NONE).allExact(at);
             progress.accept("cutting " + a.model().fileName() + " into " + agents.size() + (agents.size() == 1 ? " slice" : " slices")
                     + (levelAll ? " (to run at level all)…" : " (to run at level extended)…"));
-            Manifest manifest = Slicer.slice(a, cuts.stream().mapToInt(Integer::intValue).toArray(), dir, levelAll);
+            Manifest manifest = Slicer.slice(a, at, dir, levelAll);
             List<Message.Stage> stages = new ArrayList<>();
             for (int i = 0; i < manifest.slices().size(); i++) {
                 Manifest.Slice s = manifest.slices().get(i);

@@ -141,7 +141,7 @@ final class DemoCommand implements Callable<Integer> {
         List<Sent> sent = new ArrayList<>();
         // the reference runs at the level the slices run at, so the chain must match it bit for bit
         Message.Route route = client.route(hash, Duration.ofSeconds(10));
-        try (LocalModel local = new LocalModel(file, LocalModel.levelOf(broker.modelFile(route.stages().get(0).sliceHash())))) {
+        try (LocalModel local = new LocalModel(file, LocalModel.levelOf(broker, route))) {
             for (int i = 0; i < requests; i++) {
                 Tensor input = local.randomInput(1000L + i);
                 sent.add(new Sent(name, TaskRequest.of(hash, List.of(input), 5, 0), local.run(input)));

@@ -122,7 +122,7 @@ final class DeployCommand implements Callable<Integer> {
             c.remove(c.size() - 1);
             cuts = c.stream().mapToInt(Integer::intValue).toArray();
             Cuts.check(a, cuts);
-            levelAll = new ExactCuts(a, ProgressListener.NONE).allExact(cuts);
+            levelAll = new ExactCuts(a).allExact(cuts);
             spec.commandLine().getErr().println(levelAll ? "the cuts keep the slices bit-exact at ONNX Runtime's level all: they run there"
                     : "not every cut is exact at ONNX Runtime's level all: the slices run at level extended");
         } else {
@@ -131,7 +131,7 @@ final class DeployCommand implements Callable<Integer> {
             }
             Profile profile = Profiler.profile(a, "local", Profiler.Options.DEFAULT, ProgressListener.NONE);
             // slices cut where the chain stays exact at level all run there, like whole models (~1.6x faster than extended)
-            int[] exact = new ExactCuts(a, ProgressListener.NONE).balanced(profile, where.stages);
+            int[] exact = new ExactCuts(a).balanced(profile, where.stages);
             levelAll = exact != null;
             cuts = levelAll ? exact : Cuts.balanced(a, profile, where.stages);
             spec.commandLine().getErr().println(levelAll
@@ -165,7 +165,7 @@ final class DeployCommand implements Callable<Integer> {
             }
             int[] cuts = Cuts.check(a, r.cuts());
             // the planned cuts run at level all if the chain stays exact there (the agents profiled at extended: a faster route)
-            boolean levelAll = new ExactCuts(a, ProgressListener.NONE).allExact(cuts);
+            boolean levelAll = new ExactCuts(a).allExact(cuts);
             progress.println(cuts.length == 0 ? "one slice: it runs at level all like a whole model"
                     : levelAll ? "the planned cuts keep the slices bit-exact at ONNX Runtime's level all: they run there"
                     : "the planned cuts are not all exact at ONNX Runtime's level all: the slices run at level extended");

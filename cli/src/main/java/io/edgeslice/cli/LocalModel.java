@@ -4,7 +4,9 @@ import ai.onnxruntime.OrtSession;
 import io.edgeslice.agent.InferenceEngine;
 import io.edgeslice.agent.InferenceException;
 import io.edgeslice.agent.ModelInput;
+import io.edgeslice.broker.Broker;
 import io.edgeslice.protocol.DType;
+import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.Tensor;
 import io.edgeslice.slicer.Slicer;
 import java.nio.file.Path;
@@ -30,8 +32,9 @@ final class LocalModel implements AutoCloseable {
      * The level a route's slices run at on the agents: all when the slicer marked them (cut where
      * the chain stays exact there), else extended. A reference at the same level matches bit for bit.
      */
-    static OrtSession.SessionOptions.OptLevel levelOf(Path firstSliceFile) {
-        return Slicer.runsAtLevelAll(firstSliceFile) ? OrtSession.SessionOptions.OptLevel.ALL_OPT
+    static OrtSession.SessionOptions.OptLevel levelOf(Broker broker, Message.Route route) {
+        // the slicer marks all slices of a cutting alike: the first one tells
+        return Slicer.runsAtLevelAll(broker.modelFile(route.stages().get(0).sliceHash())) ? OrtSession.SessionOptions.OptLevel.ALL_OPT
                 : OrtSession.SessionOptions.OptLevel.EXTENDED_OPT;
     }
 

@@ -13,7 +13,6 @@ import io.edgeslice.client.TaskRequest;
 import io.edgeslice.protocol.Hashing;
 import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.Tensor;
-import io.edgeslice.slicer.Slicer;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -60,11 +59,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
         String hash = Hashing.sha256(model);
         List<EdgeSliceProcess> agents = new ArrayList<>();
         try (Broker broker = Broker.start(BrokerConfig.onPort(0, work.resolve("models")), new InMemoryMetricTable());
-             EdgeSliceClient client = new EdgeSliceClient(broker.endpoint());
-             LocalModel whole = new LocalModel(model, OrtSession.SessionOptions.OptLevel.EXTENDED_OPT, 1);
-             LocalModel wholeAll = new LocalModel(model, OrtSession.SessionOptions.OptLevel.ALL_OPT, 1);
-             InferenceEngine extendedEngine = new InferenceEngine(1, InferenceEngine.DEFAULT_MAX_SESSIONS, OrtSession.SessionOptions.OptLevel.EXTENDED_OPT);
-             InferenceEngine allEngine = new InferenceEngine(1, InferenceEngine.DEFAULT_MAX_SESSIONS, OrtSession.SessionOptions.OptLevel.ALL_OPT)) {
+             EdgeSliceClient client = new EdgeSliceClient(broker.endpoint())) {
             for (int i = 1; i <= stages; i++) {
                 agents.add(EdgeSliceProcess.agent(broker.endpoint(), "s" + i, Files.createDirectories(work.resolve("s" + i)),
                         work.resolve("s" + i + ".log"), "--threads", "1"));
@@ -81,60 +76,66 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 throw new IllegalStateException("deploy failed");
             }
             Message.Route route = client.route(hash, Duration.ofSeconds(10));
-            Tensor input = whole.randomInput(1);
-            double loadBefore = loadAverage();
+            // slices cut where the chain is exact at level all run there (as the agents do), others at extended;
+            // the whole model is timed at the slices' level and, if that is not all, at all too (as agents run whole models)
+            OrtSession.SessionOptions.OptLevel level = LocalModel.levelOf(broker, route);
+            boolean levelAll = level == OrtSession.SessionOptions.OptLevel.ALL_OPT;
+            try (LocalModel whole = new LocalModel(model, level, 1);
+                 LocalModel wholeAll = levelAll ? null : new LocalModel(model, OrtSession.SessionOptions.OptLevel.ALL_OPT, 1);
+                 InferenceEngine sliceEngine = new InferenceEngine(1, InferenceEngine.DEFAULT_MAX_SESSIONS, level)) {
+                Tensor input = whole.randomInput(1);
+                double loadBefore = loadAverage();
 
-            // slices cut where the chain is exact at level all run there (as the agents do), others at extended
-            boolean levelAll = Slicer.runsAtLevelAll(broker.modelFile(route.stages().get(0).sliceHash()));
-            Timings timings = new Timings(broker, route, levelAll ? wholeAll : whole, wholeAll, levelAll ? allEngine : extendedEngine, input);
-            timings.warmUp();
-            // the agents warm up like the local sessions: first runs load sessions and learn output shapes
-            client.runPipeline(hash, requestsOf(hash, input, WARM_UP), 1, Duration.ofMinutes(5), o -> { });
-            List<Double> sequential = latencies(client.runPipeline(hash, requestsOf(hash, input, requests), 1, Duration.ofMinutes(10),
-                    o -> timings.timeOnce()));
-            double pipelineMs = median(sequential);
-            double wholeMs = median(timings.whole); // at the slices' level
-            double wholeAllMs = median(timings.wholeAll);
-            List<Double> stageMs = timings.stageMedians();
-            List<Long> done = new ArrayList<>();
-            long t0 = System.nanoTime();
-            List<TaskOutcome> piped = client.runPipeline(hash, requestsOf(hash, input, requests), 2 * stages, Duration.ofMinutes(10),
-                    o -> done.add(System.nanoTime()));
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            // the rate once the pipeline is full: completions after the first, over the time since the first
-            double steadyRps = done.size() < 2 ? 0 : (done.size() - 1) / ((done.get(done.size() - 1) - done.get(0)) / 1e9);
-            long ok = piped.stream().filter(TaskOutcome::ok).count();
-            double sumStages = stageMs.stream().mapToDouble(Double::doubleValue).sum();
-            double maxStage = stageMs.stream().mapToDouble(Double::doubleValue).max().orElse(0);
-            double hop = (pipelineMs - sumStages) / (stages + 1);
-            double rps = ok / seconds;
-            double bound = 1000 / maxStage;
-            int cores = Runtime.getRuntime().availableProcessors();
-            double coreBound = Math.min(bound, cores * 1000 / sumStages);
-            double loadAfter = loadAverage();
-            out.printf("%nslices run at optimisation level %s%n", levelAll ? "all" : "extended");
-            out.printf("whole model %.1f ms; pipeline %.1f ms (ratio %.3f); stages %s ms; per-hop overhead %.2f ms%n", wholeMs, pipelineMs,
-                    pipelineMs / wholeMs, stageMs.stream().map(v -> String.format("%.1f", v)).toList(), hop);
-            out.printf("pipelined: %.2f requests/s (%.2f/s once full); bound 1/max(stage) %.2f/s (%.2f of it); %d cores allow %.2f/s%n", rps,
-                    steadyRps, bound, rps / bound, cores, coreBound);
-            out.printf("whole model as agents run whole models (optimisation level all): %.1f ms; pipeline / that %.3f%n", wholeAllMs,
-                    pipelineMs / wholeAllMs);
-            out.printf("load average %.2f before, %.2f after%n", loadBefore, loadAfter);
-            if (json) {
-                ObjectNode n = Json.object().put("model", model.getFileName().toString()).put("stages", stages).put("requests", requests)
-                        .put("optimization", levelAll ? "all" : "extended").put("whole_ms", Percentiles.round(wholeMs)).put("pipeline_ms", Percentiles.round(pipelineMs))
-                        .put("latency_ratio", Math.round(pipelineMs / wholeMs * 1000) / 1000.0).put("hop_overhead_ms", Percentiles.round(hop))
-                        .put("throughput_rps", Percentiles.round(rps)).put("bound_rps", Percentiles.round(bound))
-                        .put("cores", cores).put("core_bound_rps", Percentiles.round(coreBound)).put("ok", ok);
-                n.put("throughput_of_bound", Math.round(rps / bound * 1000) / 1000.0).put("steady_rps", Percentiles.round(steadyRps));
-                // what offloading the whole model to one agent gives: agents run whole models at level all, slices at extended
-                n.put("whole_all_ms", Percentiles.round(wholeAllMs)).put("latency_ratio_vs_all", Math.round(pipelineMs / wholeAllMs * 1000) / 1000.0);
-                com.fasterxml.jackson.databind.node.ArrayNode stageArray = n.putArray("stage_ms");
-                stageMs.forEach(v -> stageArray.add(Percentiles.round(v)));
-                n.put("load_avg_before", loadBefore).put("load_avg_after", loadAfter);
-                System.out.println(Json.line(n));
+                Timings timings = new Timings(broker, route, whole, wholeAll, sliceEngine, input);
+                timings.warmUp();
+                // the agents warm up like the local sessions: first runs load sessions and learn output shapes
+                client.runPipeline(hash, requestsOf(hash, input, WARM_UP), 1, Duration.ofMinutes(5), o -> { });
+                List<Double> sequential = latencies(client.runPipeline(hash, requestsOf(hash, input, requests), 1, Duration.ofMinutes(10),
+                        o -> timings.timeOnce()));
+                double pipelineMs = median(sequential);
+                double wholeMs = median(timings.whole); // at the slices' level
+                double wholeAllMs = levelAll ? wholeMs : median(timings.wholeAll);
+                List<Double> stageMs = timings.stageMedians();
+                List<Long> done = new ArrayList<>();
+                long t0 = System.nanoTime();
+                List<TaskOutcome> piped = client.runPipeline(hash, requestsOf(hash, input, requests), 2 * stages, Duration.ofMinutes(10),
+                        o -> done.add(System.nanoTime()));
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                // the rate once the pipeline is full: completions after the first, over the time since the first
+                double steadyRps = done.size() < 2 ? 0 : (done.size() - 1) / ((done.get(done.size() - 1) - done.get(0)) / 1e9);
+                long ok = piped.stream().filter(TaskOutcome::ok).count();
+                double sumStages = stageMs.stream().mapToDouble(Double::doubleValue).sum();
+                double maxStage = stageMs.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+                double hop = (pipelineMs - sumStages) / (stages + 1);
+                double rps = ok / seconds;
+                double bound = 1000 / maxStage;
+                int cores = Runtime.getRuntime().availableProcessors();
+                double coreBound = Math.min(bound, cores * 1000 / sumStages);
+                double loadAfter = loadAverage();
+                out.printf("%nslices run at optimisation level %s%n", levelAll ? "all" : "extended");
+                out.printf("whole model %.1f ms; pipeline %.1f ms (ratio %.3f); stages %s ms; per-hop overhead %.2f ms%n", wholeMs, pipelineMs,
+                        pipelineMs / wholeMs, stageMs.stream().map(v -> String.format("%.1f", v)).toList(), hop);
+                out.printf("pipelined: %.2f requests/s (%.2f/s once full); bound 1/max(stage) %.2f/s (%.2f of it); %d cores allow %.2f/s%n", rps,
+                        steadyRps, bound, rps / bound, cores, coreBound);
+                out.printf("whole model as agents run whole models (optimisation level all): %.1f ms; pipeline / that %.3f%n", wholeAllMs,
+                        pipelineMs / wholeAllMs);
+                out.printf("load average %.2f before, %.2f after%n", loadBefore, loadAfter);
+                if (json) {
+                    ObjectNode n = Json.object().put("model", model.getFileName().toString()).put("stages", stages).put("requests", requests)
+                            .put("optimization", levelAll ? "all" : "extended").put("whole_ms", Percentiles.round(wholeMs)).put("pipeline_ms", Percentiles.round(pipelineMs))
+                            .put("latency_ratio", Math.round(pipelineMs / wholeMs * 1000) / 1000.0).put("hop_overhead_ms", Percentiles.round(hop))
+                            .put("throughput_rps", Percentiles.round(rps)).put("bound_rps", Percentiles.round(bound))
+                            .put("cores", cores).put("core_bound_rps", Percentiles.round(coreBound)).put("ok", ok);
+                    n.put("throughput_of_bound", Math.round(rps / bound * 1000) / 1000.0).put("steady_rps", Percentiles.round(steadyRps));
+                    // what offloading the whole model to one agent gives: agents run whole models at level all, slices at extended
+                    n.put("whole_all_ms", Percentiles.round(wholeAllMs)).put("latency_ratio_vs_all", Math.round(pipelineMs / wholeAllMs * 1000) / 1000.0);
+                    com.fasterxml.jackson.databind.node.ArrayNode stageArray = n.putArray("stage_ms");
+                    stageMs.forEach(v -> stageArray.add(Percentiles.round(v)));
+                    n.put("load_avg_before", loadBefore).put("load_avg_after", loadAfter);
+                    System.out.println(Json.line(n));
+                }
+                return ok == requests ? 0 : 1;
             }
-            return ok == requests ? 0 : 1;
         } finally {
             for (EdgeSliceProcess p : agents) {
                 p.close();
@@ -157,6 +158,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
      */
     private static final class Timings {
         final LocalModel model;
+        /** The whole model at level all when {@link #model} runs at another level, else null. */
         final LocalModel modelAll;
         final InferenceEngine engine;
         final Tensor input;
@@ -183,7 +185,9 @@ final class PipelineBenchCommand implements Callable<Integer> {
         void warmUp() throws InferenceException {
             for (int i = 0; i < WARM_UP; i++) {
                 model.run(input);
-                modelAll.run(input);
+                if (modelAll != null) {
+                    modelAll.run(input);
+                }
                 stageInputs.clear();
                 List<Tensor> current = List.of(input.withName(model.inputName()));
                 for (int s = 0; s < slices.size(); s++) {
@@ -199,9 +203,11 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 long t = System.nanoTime();
                 model.run(input);
                 whole.add((System.nanoTime() - t) / 1e6);
-                t = System.nanoTime();
-                modelAll.run(input);
-                wholeAll.add((System.nanoTime() - t) / 1e6);
+                if (modelAll != null) {
+                    t = System.nanoTime();
+                    modelAll.run(input);
+                    wholeAll.add((System.nanoTime() - t) / 1e6);
+                }
                 for (int s = 0; s < slices.size(); s++) {
                     t = System.nanoTime();
                     engine.run(slices.get(s), keys.get(s), stageInputs.get(s));

@@ -52,7 +52,7 @@ class PipelineTest {
             assertThat(route.stages()).hasSize(3);
             assertThat(new HashSet<>(RoutesOf.agents(route))).hasSize(3);
             // the reference runs at the level the slices run at (all where the cuts allow it), to match bit for bit
-            try (LocalModel local = new LocalModel(model, LocalModel.levelOf(broker.modelFile(route.stages().get(0).sliceHash())))) {
+            try (LocalModel local = new LocalModel(model, LocalModel.levelOf(broker, route))) {
                 for (int i = 0; i < 5; i++) {
                     inputs.add(local.randomInput(50 + i));
                     expected.add(local.run(inputs.get(i)));

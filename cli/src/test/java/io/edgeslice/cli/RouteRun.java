@@ -25,8 +25,7 @@ record RouteRun(List<TaskOutcome> outcomes, double maxAbsDiff) {
     static RouteRun of(Broker broker, EdgeSliceClient client, Path model, int n, int concurrency) {
         try {
             String hash = Hashing.sha256(model);
-            Path firstSlice = broker.modelFile(client.route(hash, Duration.ofSeconds(10)).stages().get(0).sliceHash());
-            return of(client, model, hash, LocalModel.levelOf(firstSlice), n, concurrency);
+            return of(client, model, hash, LocalModel.levelOf(broker, client.route(hash, Duration.ofSeconds(10))), n, concurrency);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -131,7 +131,7 @@ final class LinkSession {
             frames.get(0).duplicate().get(identity);
             try {
                 if (Codec.decode(frames.subList(1, frames.size())) instanceof Message.Probe p) {
-                    Wire.send(router, identity, new Message.ProbeAck(p.requestId(), p.seq(), p.payload().remaining()), true);
+                    Wire.send(router, identity, LinkProber.answer(p), true);
                 }
             } catch (ProtocolException e) {
                 log.warn("ignoring a malformed message on the probe endpoint: {}", e.getMessage());

@@ -62,7 +62,7 @@ final class Measurements {
     boolean onData(ZMQ.Socket dataSocket, byte[] sender, Message m, long now) {
         data = dataSocket;
         if (m instanceof Message.Probe p) {
-            Wire.send(data, sender, new Message.ProbeAck(p.requestId(), p.seq(), p.payload().remaining()), true);
+            Wire.send(data, sender, LinkProber.answer(p), true);
         } else if (m instanceof Message.ProfileRequest p) {
             onProfile(sender, p, now);
         } else if (m instanceof Message.LinkProbe p) {

@@ -6,6 +6,7 @@ import io.edgeslice.protocol.ErrorCode;
 import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.Tensor;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -126,10 +127,11 @@ final class Workers {
         log.debug("task {} attempt {} started on model {}", t.taskId(), t.attempt(), t.modelHash());
         try {
             // loading the session first keeps a model's first load out of the compute time
-            InferenceEngine e = !job.slice() || sliceLevels.runsAtLevelAll(cache.path(t.modelHash()), t.modelHash()) ? engine : sliceEngine;
-            e.inputs(cache.path(t.modelHash()), t.modelHash());
+            Path file = cache.path(t.modelHash());
+            InferenceEngine e = !job.slice() || sliceLevels.runsAtLevelAll(file, t.modelHash()) ? engine : sliceEngine;
+            e.inputs(file, t.modelHash());
             long start = System.nanoTime();
-            List<Tensor> outputs = e.run(cache.path(t.modelHash()), t.modelHash(), t.inputs());
+            List<Tensor> outputs = e.run(file, t.modelHash(), t.inputs());
             if (job.slice()) {
                 outputs = direct(outputs); // activations go on over TCP: direct buffers are written without a JDK copy
             }

@@ -106,4 +106,9 @@ public final class LinkProber {
     private static double min(double[] v) {
         return Arrays.stream(v).min().orElseThrow();
     }
+
+    /** A data endpoint's answer to a probe: its sequence number and how many payload bytes arrived. */
+    public static Message.ProbeAck answer(Message.Probe probe) {
+        return new Message.ProbeAck(probe.requestId(), probe.seq(), probe.payload().remaining());
+    }
 }

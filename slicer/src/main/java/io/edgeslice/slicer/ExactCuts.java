@@ -25,12 +25,10 @@ import java.util.stream.Stream;
  */
 public final class ExactCuts {
     private final Analysis analysis;
-    private final ProgressListener progress;
     private final Map<Integer, Boolean> tested = new HashMap<>();
 
-    public ExactCuts(Analysis analysis, ProgressListener progress) {
+    public ExactCuts(Analysis analysis) {
         this.analysis = analysis;
-        this.progress = progress;
     }
 
     /**
@@ -75,7 +73,6 @@ public final class ExactCuts {
         if (known != null) {
             return known;
         }
-        progress.progress("testing cut " + position + " at optimisation level all", tested.size(), tested.size() + 1);
         Path dir = null;
         try {
             dir = Files.createTempDirectory("edgeslice-exact-");

@@ -90,7 +90,14 @@ public final class Slicer {
      * chain is exact there); unmarked slices run at extended, where every chain is exact.
      */
     public static boolean runsAtLevelAll(Path sliceFile) {
-        return OnnxModel.load(sliceFile).proto().getMetadataPropsList().stream()
+        OnnxMl.ModelProto proto;
+        try {
+            // only the metadata is wanted: no hash, no graph (OnnxModel.load does both)
+            proto = OnnxMl.ModelProto.parseFrom(Files.readAllBytes(sliceFile));
+        } catch (IOException e) {
+            throw new SlicingException("cannot read slice " + sliceFile + ": " + e.getMessage(), e);
+        }
+        return proto.getMetadataPropsList().stream()
                 .anyMatch(e -> e.getKey().equals(Extractor.OPTIMIZATION_KEY) && e.getValue().equals("all"));
     }
 }

@@ -22,7 +22,7 @@ class ExactCutsTest {
                 AnalysisTest.TWO_THREADS, null);
         Profile profile = Profiler.profile(a, "test", new Profiler.Options(24, 1, 2, new SessionSettings(1, SessionSettings.Optimization.EXTENDED)),
                 ProgressListener.NONE);
-        ExactCuts exact = new ExactCuts(a, ProgressListener.NONE);
+        ExactCuts exact = new ExactCuts(a);
         int[] cuts = exact.balanced(profile, 3);
         assertThat(cuts).isNotNull().hasSize(2);
         for (int c : cuts) {

@@ -6,7 +6,6 @@ import io.edgeslice.protocol.Transport;
 import io.edgeslice.slicer.Analysis;
 import io.edgeslice.slicer.ExactCuts;
 import io.edgeslice.slicer.Manifest;
-import io.edgeslice.slicer.ProgressListener;
 import io.edgeslice.slicer.Slicer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -51,7 +50,7 @@ public final class RouteDeployer {
             // slices run at ONNX Runtime's level all (like whole models, ~1.6x faster) when every cut keeps the chain exact there
             progress.accept("testing the cuts at ONNX Runtime's level all…");
             int[] at = cuts.stream().mapToInt(Integer::intValue).toArray();
-            boolean levelAll = new ExactCuts(a, ProgressListener.NONE).allExact(at);
+            boolean levelAll = new ExactCuts(a).allExact(at);
             progress.accept("cutting " + a.model().fileName() + " into " + agents.size() + (agents.size() == 1 ? " slice" : " slices")
                     + (levelAll ? " (to run at level all)…" : " (to run at level extended)…"));
             Manifest manifest = Slicer.slice(a, at, dir, levelAll);

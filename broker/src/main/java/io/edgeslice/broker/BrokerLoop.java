@@ -210,6 +210,10 @@ final class BrokerLoop {
         for (Message.Route route : routes.using(r.name())) {
             send(identity, route); // a restarted agent learns its place in the routes again
         }
+        for (String hash : deployments.pendingFor(r.name())) {
+            // a DEPLOY sent on the connection it replaced may be lost: the agent fetches once and reports it cached
+            send(identity, new Message.Deploy(hash, models.size(hash)));
+        }
         store.agentRegistered(record);
         store.agentState(r.name(), AgentState.HEALTHY);
         events.add(BrokerEvent.Severity.INFO, BrokerEvent.Kind.AGENT_JOINED, r.name(), String.format("agent %s %s (%s %s, %d cores, %d slots, data %s)",

@@ -38,6 +38,11 @@ final class Deployments {
         return completed;
     }
 
+    /** The models still on their way to this agent. */
+    List<String> pendingFor(String agent) {
+        return pending.stream().filter(p -> p.agent.equals(agent)).map(Pending::modelHash).distinct().toList();
+    }
+
     /** Fails this agent's deployments whose hash the message names (or all of them when hash is null). */
     List<String> fail(String agent, String messageOrNull, String reason) {
         List<String> failed = new ArrayList<>();

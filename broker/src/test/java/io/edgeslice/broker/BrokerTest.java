@@ -201,6 +201,20 @@ class BrokerTest {
     }
 
     @Test
+    void aDeploymentPendingWhenItsAgentReconnectsIsSentAgainOnTheNewConnection() throws Exception {
+        upload(peer());
+        ZMQ.Socket first = agent("a1");
+        awaitAgents(1);
+        java.util.concurrent.CompletableFuture<Void> done = broker.deploy(HASH, "a1");
+        assertThat(nextWork(first)).isEqualTo(new Message.Deploy(HASH, MODEL.length));
+        first.close(); // e.g. a stalled handshake: the agent connects again and the first DEPLOY may be lost with the old connection
+        ZMQ.Socket second = agent("a1");
+        assertThat(nextWork(second)).isEqualTo(new Message.Deploy(HASH, MODEL.length));
+        Wire.send(second, null, new Message.Heartbeat(1, 5, 1, 2, 0.1, List.of(), List.of(HASH), 0, 0), false);
+        done.get(5, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    @Test
     void anUnknownAgentsHeartbeatIsAnsweredDisconnect() throws Exception {
         ZMQ.Socket stranger = peer();
         Message m = ask(stranger, Message.Heartbeat.fromBroker(1));

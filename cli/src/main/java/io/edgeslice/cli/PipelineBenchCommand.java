@@ -10,6 +10,7 @@ import io.edgeslice.broker.store.InMemoryMetricTable;
 import io.edgeslice.client.EdgeSliceClient;
 import io.edgeslice.client.TaskOutcome;
 import io.edgeslice.client.TaskRequest;
+import io.edgeslice.protocol.BufferPool;
 import io.edgeslice.protocol.Hashing;
 import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.Tensor;
@@ -210,8 +211,10 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 }
                 for (int s = 0; s < slices.size(); s++) {
                     t = System.nanoTime();
-                    engine.run(slices.get(s), keys.get(s), stageInputs.get(s));
+                    List<Tensor> out = engine.run(slices.get(s), keys.get(s), stageInputs.get(s));
                     stages.get(s).add((System.nanoTime() - t) / 1e6);
+                    // outputs go back to the pool, as an agent's do once the next stage acknowledges them
+                    BufferPool.SHARED.release(out);
                 }
             } catch (InferenceException e) {
                 throw new IllegalStateException("a local run failed: " + e.getMessage(), e);

@@ -114,12 +114,33 @@ class DataPlaneBadInputTest {
     }
 
     @Test
-    void anActivationWithABadChecksumIsRefused() {
-        Message m = toSecondStage(activation(route.epoch(), 40, List.of(input), 12345));
-        assertThat(m).isInstanceOfSatisfying(Message.Failed.class, f -> {
-            assertThat(f.code()).isEqualTo(ErrorCode.CHECKSUM);
-            assertThat(f.message()).contains("CRC32C");
-        });
+    void anActivationWithABadChecksumIsRefusedAndItsRunDiscarded() throws Exception {
+        // the agent starts the run while it checks the checksum: a run on a corrupt input must leave no trace,
+        // and an intact resend of the same task must run
+        try (ZContext ctx = new ZContext()) {
+            ZMQ.Socket results = ctx.createSocket(SocketType.ROUTER);
+            int port = results.bindToRandomPort("tcp://127.0.0.1");
+            results.setReceiveTimeOut(1500);
+            Tensor wrong = Tensor.ofFloats("nonsense", new long[] {1, 2}, new float[] {1, 2}); // its run fails: easy to see if it leaks out
+            UUID task = UUID.randomUUID();
+            String replyTo = "tcp://127.0.0.1:" + port;
+            Message m = toSecondStage(new Message.Activation(task, 1, route.epoch(), hash, 0, 40, replyTo, 12345, List.of(wrong)));
+            assertThat(m).isInstanceOfSatisfying(Message.Failed.class, f -> {
+                assertThat(f.code()).isEqualTo(ErrorCode.CHECKSUM);
+                assertThat(f.message()).contains("CRC32C");
+            });
+            assertThat(Wire.receive(results, 0)).as("the outcome of the run on the corrupt input").isNull();
+
+            Message again = new Message.Activation(task, 1, route.epoch(), hash, 0, 40, replyTo, Codec.tensorsCrc(List.of(wrong)), List.of(wrong));
+            assertThat(toSecondStage(again)).isInstanceOf(Message.Ack.class);
+            results.setReceiveTimeOut(10_000);
+            List<ByteBuffer> frames = Wire.receive(results, 0);
+            assertThat(frames).as("the outcome of the intact resend").isNotNull();
+            assertThat(Codec.decode(frames.subList(1, frames.size()))).isInstanceOfSatisfying(Message.Failed.class, f -> {
+                assertThat(f.taskId()).isEqualTo(task);
+                assertThat(f.code()).isEqualTo(ErrorCode.BAD_INPUT);
+            });
+        }
         stillServes();
     }
 

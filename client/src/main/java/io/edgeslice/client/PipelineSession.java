@@ -42,6 +42,9 @@ final class PipelineSession {
     private static final class Pending {
         final TaskRequest request;
         final long firstSent = System.nanoTime();
+        /** The request's inputs in direct buffers and their checksum, made once for every attempt. */
+        final List<Tensor> inputs;
+        final int crc;
         Lane lane;
         long lastSent;
         int attempt;
@@ -49,6 +52,8 @@ final class PipelineSession {
 
         Pending(TaskRequest request) {
             this.request = request;
+            this.inputs = request.inputs().stream().map(Tensor::toDirect).toList();
+            this.crc = Codec.tensorsCrc(inputs);
         }
     }
 
@@ -198,12 +203,11 @@ final class PipelineSession {
         if (newAttempt || p.attempt == 0) {
             p.attempt++;
         }
-        List<Tensor> inputs = p.request.inputs();
         Message.Route route = p.lane.route;
         p.lastSent = System.nanoTime();
         p.acked = false;
         Wire.send(p.lane.first, null, new Message.Activation(p.request.id(), p.attempt, route.epoch(), modelHash, route.replica(), 0, 0, replyTo,
-                Codec.tensorsCrc(inputs), route.transport(), inputs), false);
+                p.crc, route.transport(), p.inputs), false);
     }
 
     private void drain(ZMQ.Socket socket, boolean router) {

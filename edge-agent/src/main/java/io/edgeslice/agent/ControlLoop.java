@@ -225,7 +225,7 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
         }
         for (Workers.Outcome o; (o = workers.nextOutcome()) != null; ) {
             Message m = o.message();
-            if (pipeline.onOutcome(m, cfg.clock().getAsLong())) {
+            if (pipeline.onOutcome(m, o.outputsCrc(), cfg.clock().getAsLong())) {
                 continue; // a slice run: its output goes on to the next stage or the client
             }
             account(m);
@@ -282,7 +282,7 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
     public void failed(String modelHash, List<TaskJob> waiting, ErrorCode code, String message) {
         for (TaskJob job : waiting) {
             Message.Failed f = job.fail(code, message);
-            if (pipeline.onOutcome(f, cfg.clock().getAsLong())) {
+            if (pipeline.onOutcome(f, 0, cfg.clock().getAsLong())) {
                 continue;
             }
             account(f);

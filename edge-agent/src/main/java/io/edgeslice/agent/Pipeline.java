@@ -66,8 +66,18 @@ final class Pipeline {
         }
     }
 
-    /** A slice run in progress: what came in, for which stage. */
-    private record Job(Message.Activation in, Message.Stage stage) {
+    /** A slice run in progress: what came in, for which stage; discarded if the input fails its checksum. */
+    private static final class Job {
+        final Message.Activation in;
+        final Message.Stage stage;
+        final TaskJob job;
+        boolean discarded;
+
+        Job(Message.Activation in, Message.Stage stage, TaskJob job) {
+            this.in = in;
+            this.stage = stage;
+            this.job = job;
+        }
     }
 
     private final String agentName;
@@ -132,25 +142,45 @@ final class Pipeline {
                 : stage == null ? "agent " + agentName + " hosts no slice of model " + Hashing.shortHash(a.modelHash()) + " starting at position " + a.end()
                 : null;
         if (refusal != null) {
+            BufferPool.SHARED.release(a.tensors());
             reject(data, sender, a, ErrorCode.WRONG_ROUTE, refusal);
             return;
         }
+        InKey key = new InKey(a.taskId(), a.attempt(), a.end());
+        boolean duplicate = seen.containsKey(key);
+        Job started = null;
+        if (!duplicate && cache.contains(stage.sliceHash())) {
+            // the run starts first and the checksum is verified while it runs (the worker is on another core):
+            // the check costs no latency, and a run on a corrupt input is discarded
+            seen.put(key, Boolean.TRUE);
+            started = start(a, stage);
+            workers.submit(started.job);
+        }
         if (Codec.tensorsCrc(a.tensors()) != a.crc32c()) {
+            if (started != null) {
+                started.discarded = true;
+                seen.remove(key); // an intact resend must run
+            } else {
+                BufferPool.SHARED.release(a.tensors());
+            }
             reject(data, sender, a, ErrorCode.CHECKSUM, "activation of task " + a.taskId() + " fails its CRC32C");
             return;
         }
         Wire.send(data, sender, new Message.Ack(a.taskId(), a.attempt(), a.end()), true);
-        if (seen.put(new InKey(a.taskId(), a.attempt(), a.end()), Boolean.TRUE) != null) {
-            return; // a duplicate: acknowledged again, not run again
+        if (duplicate) {
+            BufferPool.SHARED.release(a.tensors()); // acknowledged again, not run again
+        } else if (started == null) {
+            seen.put(key, Boolean.TRUE);
+            fetcher.need(start(a, stage).job, now); // slices not deployed here yet are fetched on demand
         }
+    }
+
+    /** Registers the run of {@code stage} on this activation, to be submitted or to wait for its slice. */
+    private Job start(Message.Activation a, Message.Stage stage) {
         Message.Task t = new Message.Task(a.taskId(), localAttempt--, stage.sliceHash(), stage.sliceSize(), 0, a.tensors());
-        TaskJob job = TaskJob.sliceRun(t);
-        jobs.put(job.key(), new Job(a, stage));
-        if (cache.contains(stage.sliceHash())) {
-            workers.submit(job);
-        } else {
-            fetcher.need(job, now); // slices not deployed here yet are fetched on demand
-        }
+        Job job = new Job(a, stage, TaskJob.sliceRun(t));
+        jobs.put(job.job.key(), job);
+        return job;
     }
 
     private void reject(ZMQ.Socket data, byte[] sender, Message.Activation a, ErrorCode code, String why) {
@@ -160,7 +190,7 @@ final class Pipeline {
     }
 
     /** Whether this worker outcome belongs to a slice run (and was handled here). */
-    boolean onOutcome(Message m, long now) {
+    boolean onOutcome(Message m, int outputsCrc, long now) {
         TaskJob.Key key = m instanceof Message.Result r ? new TaskJob.Key(r.taskId(), r.attempt())
                 : m instanceof Message.Failed f ? new TaskJob.Key(f.taskId(), f.attempt()) : null;
         Job job = key == null ? null : jobs.remove(key);
@@ -168,6 +198,12 @@ final class Pipeline {
             return false;
         }
         Message.Activation in = job.in;
+        // the run is over and its input's checksum was checked on an earlier turn: nothing reads the input any more
+        BufferPool.SHARED.release(in.tensors());
+        if (job.discarded) {
+            log.debug("discarding the run of task {} on an input that failed its checksum", in.taskId());
+            return true;
+        }
         Message.Route route = routes.get(RouteKey.of(in));
         if (m instanceof Message.Failed f) {
             toClient(in.replyTo(), new Message.Failed(in.taskId(), in.attempt(), f.code(),
@@ -181,7 +217,7 @@ final class Pipeline {
             return true;
         }
         Message.Activation out = new Message.Activation(in.taskId(), in.attempt(), route.epoch(), in.modelHash(), in.replica(), job.stage.start(),
-                job.stage.end(), in.replyTo(), Codec.tensorsCrc(r.outputs()), route.transport(), r.outputs());
+                job.stage.end(), in.replyTo(), outputsCrc, route.transport(), r.outputs());
         unacked.put(new OutKey(in.taskId(), in.attempt(), job.stage.end()), new Outgoing(out));
         resend(now);
         return true;

@@ -1,6 +1,5 @@
 package io.edgeslice.agent;
 
-import io.edgeslice.protocol.BufferPool;
 import io.edgeslice.protocol.Codec;
 import io.edgeslice.protocol.ErrorCode;
 import io.edgeslice.protocol.Message;
@@ -71,8 +70,12 @@ final class Workers {
         });
     }
 
-    /** A worker's outcome: the message and its frames, encoded once for the broker. */
-    record Outcome(Message message, List<ByteBuffer> frames) {
+    /**
+     * A worker's outcome: the message and, for the broker, its frames encoded once; a slice run's
+     * outcome goes to the next stage instead, so it has no frames but the CRC32C of its outputs,
+     * computed here while they are still in this core's cache.
+     */
+    record Outcome(Message message, List<ByteBuffer> frames, int outputsCrc) {
     }
 
     /** The next outcome a worker finished, or null. Called by the control thread once a wake-up arrived on its PULL. */
@@ -111,14 +114,18 @@ final class Workers {
         } else {
             out = infer(job);
         }
-        List<ByteBuffer> frames;
-        try {
-            frames = Codec.encode(out); // headers only: tensor data frames wrap the outputs' buffers
-        } catch (RuntimeException e) { // e.g. more outputs than a message can count
-            out = job.fail(ErrorCode.INTERNAL, "cannot encode the result: " + e.getMessage());
-            frames = Codec.encode(out);
+        if (job.slice()) {
+            outcomes.add(new Outcome(out, null, out instanceof Message.Result r ? Codec.tensorsCrc(r.outputs()) : 0));
+        } else {
+            List<ByteBuffer> frames;
+            try {
+                frames = Codec.encode(out); // headers only: tensor data frames wrap the outputs' buffers
+            } catch (RuntimeException e) { // e.g. more outputs than a message can count
+                out = job.fail(ErrorCode.INTERNAL, "cannot encode the result: " + e.getMessage());
+                frames = Codec.encode(out);
+            }
+            outcomes.add(new Outcome(out, frames, 0));
         }
-        outcomes.add(new Outcome(out, frames));
         push().send(WAKE, 0); // queued first: the control thread finds it when the wake-up arrives
     }
 
@@ -133,7 +140,7 @@ final class Workers {
             long start = System.nanoTime();
             List<Tensor> outputs = e.run(file, t.modelHash(), t.inputs());
             if (job.slice()) {
-                outputs = direct(outputs); // activations go on over TCP: direct buffers are written without a JDK copy
+                outputs = outputs.stream().map(Tensor::toDirect).toList(); // the engine's outputs are direct already
             }
             long micros = (System.nanoTime() - start) / 1000;
             log.debug("task {} attempt {} finished in {} µs", t.taskId(), t.attempt(), micros);
@@ -144,26 +151,7 @@ final class Workers {
         } catch (RuntimeException | OutOfMemoryError e) {
             log.warn("task {} attempt {} failed unexpectedly", t.taskId(), t.attempt(), e);
             return job.fail(ErrorCode.INTERNAL, e.getClass().getSimpleName() + ": " + e.getMessage());
-        } finally {
-            if (job.slice()) {
-                // a slice run's input was received for this run alone: nothing reads it once the run is over
-                BufferPool.SHARED.release(t.inputs());
-            }
         }
-    }
-
-    private static List<Tensor> direct(List<Tensor> tensors) {
-        List<Tensor> out = new java.util.ArrayList<>(tensors.size());
-        for (Tensor t : tensors) {
-            if (t.data().isDirect()) { // the engine's outputs are direct already
-                out.add(t);
-                continue;
-            }
-            ByteBuffer d = ByteBuffer.allocateDirect(t.byteSize());
-            d.put(t.data().duplicate()).flip();
-            out.add(new Tensor(t.name(), t.dtype(), t.shape(), d));
-        }
-        return out;
     }
 
     private ZMQ.Socket push() {

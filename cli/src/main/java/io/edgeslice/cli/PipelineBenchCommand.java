@@ -27,10 +27,11 @@ import picocli.CommandLine.Option;
 /**
  * Whole model against the same model sliced across agent processes on loopback: latency of one
  * request at a time, per-hop overhead, and pipelined throughput against the bound set by the
- * slowest stage. Everything runs with the agents' settings (1 intra-op thread, extended
- * optimisation). The whole model and each slice are timed in this process between the
- * one-at-a-time pipeline requests (while no request is in flight), so a machine whose load drifts
- * during the run (other builds) weighs on both sides of the ratios alike.
+ * slowest stage. Everything runs with the agents' settings (1 intra-op thread, the slices' level).
+ * The whole model and each slice are timed in this process between the one-at-a-time pipeline
+ * requests (while no request is in flight), so a machine whose load drifts during the run (other
+ * builds) weighs on both sides of the ratios alike. The per-hop overhead is what each request
+ * spent outside ONNX Runtime, as the agents measured their runs, over the hops.
  */
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
         description = "Whole-model vs pipeline latency, per-hop overhead and pipelined throughput on loopback.")
@@ -91,9 +92,12 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 timings.warmUp();
                 // the agents warm up like the local sessions: first runs load sessions and learn output shapes
                 client.runPipeline(hash, requestsOf(hash, input, WARM_UP), 1, Duration.ofMinutes(5), o -> { });
-                List<Double> sequential = latencies(client.runPipeline(hash, requestsOf(hash, input, requests), 1, Duration.ofMinutes(10),
-                        o -> timings.timeOnce()));
-                double pipelineMs = median(sequential);
+                List<TaskOutcome> one = client.runPipeline(hash, requestsOf(hash, input, requests), 1, Duration.ofMinutes(10),
+                        o -> timings.timeOnce());
+                double pipelineMs = median(latencies(one));
+                // per request, as the agents measured it: ONNX Runtime time of every stage, and the rest (moving data, waking threads)
+                double agentComputeMs = median(one.stream().filter(TaskOutcome::ok).map(o -> o.computeMicros() / 1000.0).toList());
+                double outsideMs = median(one.stream().filter(TaskOutcome::ok).map(o -> o.latencyMs() - o.computeMicros() / 1000.0).toList());
                 double wholeMs = median(timings.whole); // at the slices' level
                 double wholeAllMs = levelAll ? wholeMs : median(timings.wholeAll);
                 List<Double> stageMs = timings.stageMedians();
@@ -107,7 +111,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 long ok = piped.stream().filter(TaskOutcome::ok).count();
                 double sumStages = stageMs.stream().mapToDouble(Double::doubleValue).sum();
                 double maxStage = stageMs.stream().mapToDouble(Double::doubleValue).max().orElse(0);
-                double hop = (pipelineMs - sumStages) / (stages + 1);
+                double hop = outsideMs / (stages + 1);
                 double rps = ok / seconds;
                 double bound = 1000 / maxStage;
                 int cores = Runtime.getRuntime().availableProcessors();
@@ -116,6 +120,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 out.printf("%nslices run at optimisation level %s%n", levelAll ? "all" : "extended");
                 out.printf("whole model %.1f ms; pipeline %.1f ms (ratio %.3f); stages %s ms; per-hop overhead %.2f ms%n", wholeMs, pipelineMs,
                         pipelineMs / wholeMs, stageMs.stream().map(v -> String.format("%.1f", v)).toList(), hop);
+                out.printf("in the agents: compute %.1f ms per request (%.3f of the whole model here), the rest %.1f ms over %d hops%n", agentComputeMs,
+                        agentComputeMs / wholeMs, outsideMs, stages + 1);
                 out.printf("pipelined: %.2f requests/s (%.2f/s once full); bound 1/max(stage) %.2f/s (%.2f of it); %d cores allow %.2f/s%n", rps,
                         steadyRps, bound, rps / bound, cores, coreBound);
                 out.printf("whole model as agents run whole models (optimisation level all): %.1f ms; pipeline / that %.3f%n", wholeAllMs,
@@ -128,6 +134,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
                             .put("throughput_rps", Percentiles.round(rps)).put("bound_rps", Percentiles.round(bound))
                             .put("cores", cores).put("core_bound_rps", Percentiles.round(coreBound)).put("ok", ok);
                     n.put("throughput_of_bound", Math.round(rps / bound * 1000) / 1000.0).put("steady_rps", Percentiles.round(steadyRps));
+                    n.put("agent_compute_ms", Percentiles.round(agentComputeMs)).put("compute_ratio", Math.round(agentComputeMs / wholeMs * 1000) / 1000.0);
                     // what offloading the whole model to one agent gives: agents run whole models at level all, slices at extended
                     n.put("whole_all_ms", Percentiles.round(wholeAllMs)).put("latency_ratio_vs_all", Math.round(pipelineMs / wholeAllMs * 1000) / 1000.0);
                     com.fasterxml.jackson.databind.node.ArrayNode stageArray = n.putArray("stage_ms");

@@ -110,13 +110,16 @@ final class SubmitCommand implements Callable<Integer> {
                 n.putNull("agent");
             }
             n.put("ms", Percentiles.round(o.latencyMs()));
-            if (!o.ok()) {
+            if (o.ok()) {
+                n.put("compute_ms", Percentiles.round(o.computeMicros() / 1000.0)); // ONNX Runtime's share, every stage's
+            } else {
                 n.put("code", o.code() == null ? null : o.code().name()).put("message", o.message());
             }
             return Json.line(n);
         }
         if (o.ok()) {
-            StringBuilder sb = new StringBuilder(String.format("%s ok on %s in %.1f ms:", o.taskId(), o.agent(), o.latencyMs()));
+            StringBuilder sb = new StringBuilder(String.format("%s ok on %s in %.1f ms (compute %.1f ms):", o.taskId(), o.agent(), o.latencyMs(),
+                    o.computeMicros() / 1000.0));
             o.outputs().forEach(t -> sb.append(' ').append(t.name()).append(' ').append(t.dtype().lowerName()).append(' ').append(t.shapeString()));
             return sb.toString();
         }

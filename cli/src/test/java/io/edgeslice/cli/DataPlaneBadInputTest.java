@@ -15,6 +15,7 @@ import io.edgeslice.protocol.ErrorCode;
 import io.edgeslice.protocol.Hashing;
 import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.Tensor;
+import io.edgeslice.protocol.Transport;
 import io.edgeslice.protocol.Wire;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -31,7 +32,8 @@ import org.zeromq.ZMQ;
 
 /**
  * Bad activations sent straight to an agent's data endpoint, and bad placements sent to the broker:
- * each is refused with a clear error to the sender, and the pipeline keeps serving.
+ * each is refused with a clear error to the sender, and the pipeline keeps serving. Also what a good
+ * activation carries along the stages besides its tensors (the compute time so far).
  */
 class DataPlaneBadInputTest {
     @TempDir
@@ -68,11 +70,16 @@ class DataPlaneBadInputTest {
 
     /** Sends an activation to the second stage's agent and returns its answer. */
     private static Message toSecondStage(Message a) {
+        return toStage(1, a);
+    }
+
+    /** Sends an activation to a stage's agent and returns its answer. */
+    private static Message toStage(int stage, Message a) {
         try (ZContext ctx = new ZContext()) {
             ZMQ.Socket s = ctx.createSocket(SocketType.DEALER);
             s.setHandshakeIvl(1000);
             s.setReceiveTimeOut(2000);
-            s.connect(route.stages().get(1).dataEndpoint());
+            s.connect(route.stages().get(stage).dataEndpoint());
             for (int attempt = 0; attempt < 5; attempt++) {
                 Wire.send(s, null, a, false);
                 List<ByteBuffer> answer = Wire.receive(s, 0);
@@ -164,6 +171,29 @@ class DataPlaneBadInputTest {
             });
         }
         stillServes();
+    }
+
+    @Test
+    void theComputeTimeOfEveryStageReachesTheResult() throws Exception {
+        // an ACT claiming 1 s of earlier compute: each stage adds its own and the RESULT carries the sum
+        try (ZContext ctx = new ZContext()) {
+            ZMQ.Socket results = ctx.createSocket(SocketType.ROUTER);
+            int port = results.bindToRandomPort("tcp://127.0.0.1");
+            results.setReceiveTimeOut(20_000);
+            Tensor in = input.withName("");
+            Message.Activation a = new Message.Activation(UUID.randomUUID(), 1, route.epoch(), hash, 0, 0, 0, "tcp://127.0.0.1:" + port,
+                    Codec.tensorsCrc(List.of(in)), Transport.NONE, 1_000_000, List.of(in));
+            assertThat(toStage(0, a)).isInstanceOf(Message.Ack.class);
+            List<ByteBuffer> frames = Wire.receive(results, 0);
+            assertThat(frames).as("the result").isNotNull();
+            assertThat(Codec.decode(frames.subList(1, frames.size()))).isInstanceOfSatisfying(Message.Result.class, r -> {
+                assertThat(r.taskId()).isEqualTo(a.taskId());
+                assertThat(r.computeMicros()).as("1 s claimed plus both stages' runs").isGreaterThan(1_000_000);
+            });
+        }
+        // and a client sees every stage's compute, less than the whole latency
+        TaskOutcome o = client.runPipeline(hash, List.of(TaskRequest.of(hash, List.of(input), 5, 0)), 1, Duration.ofSeconds(60), x -> { }).get(0);
+        assertThat(o.computeMicros()).isPositive().isLessThan((long) (o.latencyMs() * 1000));
     }
 
     @Test

@@ -213,11 +213,11 @@ final class Pipeline {
         Message.Result r = (Message.Result) m;
         int last = route.stages().get(route.stages().size() - 1).end();
         if (job.stage.end() == last) {
-            toClient(in.replyTo(), new Message.Result(in.taskId(), in.attempt(), agentName, r.computeMicros(), r.outputs()));
+            toClient(in.replyTo(), new Message.Result(in.taskId(), in.attempt(), agentName, in.computeMicros() + r.computeMicros(), r.outputs()));
             return true;
         }
         Message.Activation out = new Message.Activation(in.taskId(), in.attempt(), route.epoch(), in.modelHash(), in.replica(), job.stage.start(),
-                job.stage.end(), in.replyTo(), outputsCrc, route.transport(), r.outputs());
+                job.stage.end(), in.replyTo(), outputsCrc, route.transport(), in.computeMicros() + r.computeMicros(), r.outputs());
         unacked.put(new OutKey(in.taskId(), in.attempt(), job.stage.end()), new Outgoing(out));
         resend(now);
         return true;
@@ -290,7 +290,7 @@ final class Pipeline {
                 continue; // no credit left on this link: wait for acknowledgements
             }
             Message.Activation current = new Message.Activation(a.taskId(), a.attempt(), route.epoch(), a.modelHash(), a.replica(), a.start(), a.end(),
-                    a.replyTo(), a.crc32c(), route.transport(), a.tensors());
+                    a.replyTo(), a.crc32c(), route.transport(), a.computeMicros(), a.tensors());
             if (Wire.send(peer(next.dataEndpoint()), null, current, true)) {
                 o.endpoint = next.dataEndpoint();
                 o.sent = true;

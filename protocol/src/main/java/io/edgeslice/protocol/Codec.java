@@ -86,7 +86,7 @@ public final class Codec {
             case ACT -> {
                 Message.Activation a = (Message.Activation) m;
                 w.uuid(a.taskId()).i32(a.attempt()).i64(a.epoch()).hash(a.modelHash()).u8(a.replica()).i32(a.start()).i32(a.end()).str(a.replyTo())
-                        .i32(a.crc32c()).u8(a.transport().code());
+                        .i32(a.crc32c()).u8(a.transport().code()).i64(a.computeMicros());
                 tensors = a.tensors();
                 transport = a.transport();
             }
@@ -240,7 +240,8 @@ public final class Codec {
                 String replyTo = r.str();
                 int crc = r.i32();
                 Transport transport = Transport.fromCode(r.u8());
-                yield new Message.Activation(id, attempt, epoch, model, replica, start, end, replyTo, crc, transport,
+                long computeMicros = r.i64();
+                yield new Message.Activation(id, attempt, epoch, model, replica, start, end, replyTo, crc, transport, computeMicros,
                         tensors(r, frames, 2, transport));
             }
             case ACK -> new Message.Ack(r.uuid(), r.i32(), r.i32());

@@ -266,18 +266,29 @@ public sealed interface Message {
      * Data plane, sender to the next stage's agent: the tensors crossing position {@code end}
      * (the sender ran [start, end); a client sends start = end = 0). replyTo is the client's data
      * endpoint where the last stage sends the RESULT; crc32c covers every tensor's raw data in order;
-     * transport is how the tensors' data frames are encoded on the wire (decoded tensors are raw).
+     * transport is how the tensors' data frames are encoded on the wire (decoded tensors are raw);
+     * computeMicros is the ONNX Runtime time the stages before this one spent on the input, summed
+     * (0 from a client), so the last stage can report the request's whole compute time.
      */
     record Activation(UUID taskId, int attempt, long epoch, String modelHash, int replica, int start, int end, String replyTo, int crc32c,
-                      Transport transport, List<Tensor> tensors) implements Message {
+                      Transport transport, long computeMicros, List<Tensor> tensors) implements Message {
         public Activation {
             checkReplica(replica);
+            if (computeMicros < 0) {
+                throw new ProtocolException(ErrorCode.MALFORMED, "computeMicros must not be negative, got " + computeMicros);
+            }
             tensors = List.copyOf(tensors);
+        }
+
+        /** An activation no stage has computed on yet (a client's). */
+        public Activation(UUID taskId, int attempt, long epoch, String modelHash, int replica, int start, int end, String replyTo, int crc32c,
+                          Transport transport, List<Tensor> tensors) {
+            this(taskId, attempt, epoch, modelHash, replica, start, end, replyTo, crc32c, transport, 0, tensors);
         }
 
         public Activation(UUID taskId, int attempt, long epoch, String modelHash, int start, int end, String replyTo, int crc32c,
                           List<Tensor> tensors) {
-            this(taskId, attempt, epoch, modelHash, 0, start, end, replyTo, crc32c, Transport.NONE, tensors);
+            this(taskId, attempt, epoch, modelHash, 0, start, end, replyTo, crc32c, Transport.NONE, 0, tensors);
         }
 
         public Command command() {

@@ -116,6 +116,10 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 double bound = 1000 / maxStage;
                 int cores = Runtime.getRuntime().availableProcessors();
                 double coreBound = Math.min(bound, cores * 1000 / sumStages);
+                // ours against the raw socket: the same bytes per hop, one frame each, after the same kind of idle pause
+                List<Integer> hopBytes = timings.hopBytes();
+                List<Double> rawMs = RawHops.medianMs(hopBytes);
+                double rawHopsMs = rawMs.stream().mapToDouble(Double::doubleValue).sum();
                 double loadAfter = loadAverage();
                 out.printf("%nslices run at optimisation level %s%n", levelAll ? "all" : "extended");
                 out.printf("whole model %.1f ms; pipeline %.1f ms (ratio %.3f); stages %s ms; per-hop overhead %.2f ms%n", wholeMs, pipelineMs,
@@ -126,6 +130,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
                         steadyRps, bound, rps / bound, cores, coreBound);
                 out.printf("whole model as agents run whole models (optimisation level all): %.1f ms; pipeline / that %.3f%n", wholeAllMs,
                         pipelineMs / wholeAllMs);
+                out.printf("raw JeroMQ frames of the hops' sizes %s bytes: %s ms, %.1f ms in all; our hops take %.2fx that%n", hopBytes,
+                        rawMs.stream().map(v -> String.format("%.2f", v)).toList(), rawHopsMs, outsideMs / rawHopsMs);
                 out.printf("load average %.2f before, %.2f after%n", loadBefore, loadAfter);
                 if (json) {
                     ObjectNode n = Json.object().put("model", model.getFileName().toString()).put("stages", stages).put("requests", requests)
@@ -135,6 +141,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
                             .put("cores", cores).put("core_bound_rps", Percentiles.round(coreBound)).put("ok", ok);
                     n.put("throughput_of_bound", Math.round(rps / bound * 1000) / 1000.0).put("steady_rps", Percentiles.round(steadyRps));
                     n.put("agent_compute_ms", Percentiles.round(agentComputeMs)).put("compute_ratio", Math.round(agentComputeMs / wholeMs * 1000) / 1000.0);
+                    n.put("raw_hops_ms", Percentiles.round(rawHopsMs)).put("hops_vs_raw", Math.round(outsideMs / rawHopsMs * 100) / 100.0);
                     // what offloading the whole model to one agent gives: agents run whole models at level all, slices at extended
                     n.put("whole_all_ms", Percentiles.round(wholeAllMs)).put("latency_ratio_vs_all", Math.round(pipelineMs / wholeAllMs * 1000) / 1000.0);
                     com.fasterxml.jackson.databind.node.ArrayNode stageArray = n.putArray("stage_ms");
@@ -226,6 +233,16 @@ final class PipelineBenchCommand implements Callable<Integer> {
             } catch (InferenceException e) {
                 throw new IllegalStateException("a local run failed: " + e.getMessage(), e);
             }
+        }
+
+        /** Bytes each hop carries: the input to every stage, then the results to the client. */
+        List<Integer> hopBytes() throws InferenceException {
+            List<Integer> out = new ArrayList<>();
+            for (List<Tensor> in : stageInputs) {
+                out.add(in.stream().mapToInt(Tensor::byteSize).sum());
+            }
+            out.add(model.run(input).stream().mapToInt(Tensor::byteSize).sum());
+            return out;
         }
 
         List<Double> stageMedians() {

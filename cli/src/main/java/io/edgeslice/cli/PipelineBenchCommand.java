@@ -120,6 +120,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 List<Integer> hopBytes = timings.hopBytes();
                 List<Double> rawMs = RawHops.medianMs(hopBytes);
                 double rawHopsMs = rawMs.stream().mapToDouble(Double::doubleValue).sum();
+                double wakeUs = RawHops.wakeUpMicros();
                 double loadAfter = loadAverage();
                 out.printf("%nslices run at optimisation level %s%n", levelAll ? "all" : "extended");
                 out.printf("whole model %.1f ms; pipeline %.1f ms (ratio %.3f); stages %s ms; per-hop overhead %.2f ms%n", wholeMs, pipelineMs,
@@ -132,6 +133,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
                         pipelineMs / wholeAllMs);
                 out.printf("raw JeroMQ frames of the hops' sizes %s bytes: %s ms, %.1f ms in all; our hops take %.2fx that%n", hopBytes,
                         rawMs.stream().map(v -> String.format("%.2f", v)).toList(), rawHopsMs, outsideMs / rawHopsMs);
+                out.printf("waking a thread after %d ms idle: %.0f µs (median)%n", RawHops.IDLE_MS, wakeUs);
                 out.printf("load average %.2f before, %.2f after%n", loadBefore, loadAfter);
                 if (json) {
                     ObjectNode n = Json.object().put("model", model.getFileName().toString()).put("stages", stages).put("requests", requests)
@@ -141,7 +143,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
                             .put("cores", cores).put("core_bound_rps", Percentiles.round(coreBound)).put("ok", ok);
                     n.put("throughput_of_bound", Math.round(rps / bound * 1000) / 1000.0).put("steady_rps", Percentiles.round(steadyRps));
                     n.put("agent_compute_ms", Percentiles.round(agentComputeMs)).put("compute_ratio", Math.round(agentComputeMs / wholeMs * 1000) / 1000.0);
-                    n.put("raw_hops_ms", Percentiles.round(rawHopsMs)).put("hops_vs_raw", Math.round(outsideMs / rawHopsMs * 100) / 100.0);
+                    n.put("raw_hops_ms", Percentiles.round(rawHopsMs)).put("hops_vs_raw", Math.round(outsideMs / rawHopsMs * 100) / 100.0)
+                            .put("wake_up_us", Math.round(wakeUs));
                     // what offloading the whole model to one agent gives: agents run whole models at level all, slices at extended
                     n.put("whole_all_ms", Percentiles.round(wholeAllMs)).put("latency_ratio_vs_all", Math.round(pipelineMs / wholeAllMs * 1000) / 1000.0);
                     com.fasterxml.jackson.databind.node.ArrayNode stageArray = n.putArray("stage_ms");

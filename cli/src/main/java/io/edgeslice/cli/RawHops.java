@@ -16,9 +16,37 @@ import org.zeromq.ZMQ;
  */
 final class RawHops {
     private static final int ROUNDS = 15;
-    private static final long IDLE_MS = 40;
+    /** The pause before each send or wake-up, about what a short stage's run leaves a hop's threads idle. */
+    static final long IDLE_MS = 40;
 
     private RawHops() {
+    }
+
+    /**
+     * Median microseconds from unparking a parked thread to its running, after an idle pause: a
+     * hop wakes several threads (I/O threads, an agent's control thread and worker), and on a
+     * virtual machine a CPU that went idle takes long to wake.
+     */
+    static double wakeUpMicros() throws InterruptedException {
+        java.util.concurrent.SynchronousQueue<Long> handoff = new java.util.concurrent.SynchronousQueue<>();
+        List<Double> micros = new ArrayList<>();
+        Thread sleeper = new Thread(() -> {
+            try {
+                for (int i = 0; i < ROUNDS + 2; i++) {
+                    long sent = handoff.take();
+                    micros.add((System.nanoTime() - sent) / 1e3);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "edgeslice-bench-wake");
+        sleeper.start();
+        for (int i = 0; i < ROUNDS + 2; i++) {
+            Thread.sleep(IDLE_MS);
+            handoff.put(System.nanoTime());
+        }
+        sleeper.join(); // its list is complete and visible from here on
+        return Percentiles.of(micros.subList(2, micros.size()), 50);
     }
 
     /** Median milliseconds per frame of each size, sent one at a time. */

@@ -90,17 +90,30 @@ final class PipelineBenchCommand implements Callable<Integer> {
 
                 Timings timings = new Timings(broker, route, whole, wholeAll, sliceEngine, input);
                 timings.warmUp();
-                // the agents warm up like the local sessions: first runs load sessions and learn output shapes
-                client.runPipeline(hash, requestsOf(hash, input, WARM_UP), 1, Duration.ofMinutes(5), o -> { });
-                List<TaskOutcome> one = client.runPipeline(hash, requestsOf(hash, input, requests), 1, Duration.ofMinutes(10),
-                        o -> timings.timeOnce());
+                List<List<Long>> tailMicros = new ArrayList<>();
+                for (int s = 0; s < stages; s++) {
+                    tailMicros.add(new ArrayList<>());
+                }
+                List<TaskOutcome> one;
+                try (TailRuns tails = new TailRuns(route)) {
+                    // the agents warm up like the local sessions: first runs load sessions and learn output shapes
+                    client.runPipeline(hash, requestsOf(hash, input, WARM_UP), 1, Duration.ofMinutes(5), o -> { });
+                    one = client.runPipeline(hash, requestsOf(hash, input, requests), 1, Duration.ofMinutes(10), o -> {
+                        timings.timeOnce();
+                        tailMicros.get(0).add(o.computeMicros());
+                        for (int s = 1; s < stages; s++) { // the route from stage s on: with the full run, each stage's compute in its agent
+                            tailMicros.get(s).add(tails.computeMicros(s, timings.stageInputs.get(s)));
+                        }
+                    });
+                }
                 double pipelineMs = median(latencies(one));
                 // per request, as the agents measured it: ONNX Runtime time of every stage, and the rest (moving data, waking threads)
                 double agentComputeMs = median(one.stream().filter(TaskOutcome::ok).map(o -> o.computeMicros() / 1000.0).toList());
                 double outsideMs = median(one.stream().filter(TaskOutcome::ok).map(o -> o.latencyMs() - o.computeMicros() / 1000.0).toList());
                 double wholeMs = median(timings.whole); // at the slices' level
                 double wholeAllMs = levelAll ? wholeMs : median(timings.wholeAll);
-                List<Double> stageMs = timings.stageMedians();
+                List<Double> harnessStageMs = timings.stageMedians();
+                List<Double> stageMs = agentStageMs(tailMicros);
                 List<Long> done = new ArrayList<>();
                 long t0 = System.nanoTime();
                 List<TaskOutcome> piped = client.runPipeline(hash, requestsOf(hash, input, requests), 2 * stages, Duration.ofMinutes(10),
@@ -123,8 +136,10 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 double wakeUs = RawHops.wakeUpMicros();
                 double loadAfter = loadAverage();
                 out.printf("%nslices run at optimisation level %s%n", levelAll ? "all" : "extended");
-                out.printf("whole model %.1f ms; pipeline %.1f ms (ratio %.3f); stages %s ms; per-hop overhead %.2f ms%n", wholeMs, pipelineMs,
-                        pipelineMs / wholeMs, stageMs.stream().map(v -> String.format("%.1f", v)).toList(), hop);
+                out.printf("whole model %.1f ms; pipeline %.1f ms (ratio %.3f); per-hop overhead %.2f ms%n", wholeMs, pipelineMs,
+                        pipelineMs / wholeMs, hop);
+                out.printf("stages %s ms in their agents, %s ms in this process%n", stageMs.stream().map(v -> String.format("%.1f", v)).toList(),
+                        harnessStageMs.stream().map(v -> String.format("%.1f", v)).toList());
                 out.printf("in the agents: compute %.1f ms per request (%.3f of the whole model here), the rest %.1f ms over %d hops%n", agentComputeMs,
                         agentComputeMs / wholeMs, outsideMs, stages + 1);
                 out.printf("pipelined: %.2f requests/s (%.2f/s once full); bound 1/max(stage) %.2f/s (%.2f of it); %d cores allow %.2f/s%n", rps,
@@ -149,6 +164,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
                     n.put("whole_all_ms", Percentiles.round(wholeAllMs)).put("latency_ratio_vs_all", Math.round(pipelineMs / wholeAllMs * 1000) / 1000.0);
                     com.fasterxml.jackson.databind.node.ArrayNode stageArray = n.putArray("stage_ms");
                     stageMs.forEach(v -> stageArray.add(Percentiles.round(v)));
+                    com.fasterxml.jackson.databind.node.ArrayNode harnessArray = n.putArray("harness_stage_ms");
+                    harnessStageMs.forEach(v -> harnessArray.add(Percentiles.round(v)));
                     n.put("load_avg_before", loadBefore).put("load_avg_after", loadAfter);
                     System.out.println(Json.line(n));
                 }
@@ -159,6 +176,16 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 p.close();
             }
         }
+    }
+
+    /** Each stage's compute in its agent, from the medians of the tails' compute (tail s runs stages s..last). */
+    private static List<Double> agentStageMs(List<List<Long>> tailMicros) {
+        List<Double> tail = tailMicros.stream().map(t -> median(t.stream().map(v -> v / 1000.0).toList())).toList();
+        List<Double> out = new ArrayList<>();
+        for (int s = 0; s < tail.size(); s++) {
+            out.add(s + 1 < tail.size() ? tail.get(s) - tail.get(s + 1) : tail.get(s));
+        }
+        return out;
     }
 
     private static List<TaskRequest> requestsOf(String hash, Tensor input, int n) {

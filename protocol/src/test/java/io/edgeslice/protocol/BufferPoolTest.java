@@ -60,6 +60,7 @@ class BufferPoolTest {
             Wire.receiveTensorsDirect(router);
             int port = router.bindToRandomPort("tcp://127.0.0.1");
             ZMQ.Socket dealer = ctx.createSocket(SocketType.DEALER);
+            dealer.setHandshakeIvl(1000); // a stalled JeroMQ handshake reconnects in 1 s, not 30 (the message waits in the pipe)
             dealer.connect("tcp://127.0.0.1:" + port);
             Tensor big = Tensor.ofFloats("x", new long[] {1 << 16}, new float[1 << 16]); // 256 KiB: above the pooled size
             Message submit = new Message.Submit(SampleMessages.TASK_ID, 4, 0, SampleMessages.MODEL_HASH, List.of(big));

@@ -174,6 +174,7 @@ final class BrokerLoop {
             case DEPLOY_ROUTE -> placement.deployRoute(identity, (Message.DeployRoute) m);
             case ROUTE_QUERY -> onRouteQuery(identity, ((Message.RouteQuery) m).modelHash());
             case LIST_ROUTES -> send(identity, new Message.Routes(routes.all()));
+            case UNDEPLOY_ROUTE -> placement.undeployRoute(identity, (Message.UndeployRoute) m);
             default -> throw new ProtocolException(ErrorCode.UNEXPECTED, m.command() + " is not a command the broker accepts");
         }
     }

@@ -3,6 +3,7 @@ package io.edgeslice.broker;
 import io.edgeslice.protocol.Message;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,8 @@ final class RouteBook {
     }
 
     private final Map<Key, Message.Route> routes = new TreeMap<>();
+    /** The epoch each withdrawn route was withdrawn under: a later deployment continues from it, so agents take it as newer. */
+    private final Map<Key, Long> withdrawn = new HashMap<>();
     /** Routes being (re)placed right now, so a second loss waits for the first repair. */
     private final Set<Key> repairing = new HashSet<>();
 
@@ -48,11 +51,23 @@ final class RouteBook {
 
     long nextEpoch(Key key) {
         Message.Route r = routes.get(key);
-        return r == null ? 1 : r.epoch() + 1;
+        return (r != null ? r.epoch() : withdrawn.getOrDefault(key, 0L)) + 1;
     }
 
     void put(Message.Route route) {
         routes.put(Key.of(route), route);
+    }
+
+    /** Withdraws a route: forgets it and returns the route that tells its agents so (no stages, the next epoch). */
+    Message.Route withdraw(Key key) {
+        Message.Route r = routes.remove(key);
+        Message.Route gone = new Message.Route(key.modelHash(), key.replica(), r.epoch() + 1, List.of(), r.transport());
+        withdrawn.put(key, gone.epoch());
+        return gone;
+    }
+
+    boolean repairing(Key key) {
+        return repairing.contains(key);
     }
 
     /** Routes with a stage on this agent. */

@@ -86,6 +86,39 @@ final class RoutePlacement {
         placeStages(key, stages, placement, transport, onError, onDone);
     }
 
+    /**
+     * Withdraws one route of a model, or all of them: tells each agent of the route (a ROUTE with no
+     * stages), forgets it here and in the store, and answers the client with the routes as they were.
+     * ProtocolException NO_ROUTE when there is none, BAD_REQUEST while one is being placed.
+     */
+    void undeployRoute(byte[] client, Message.UndeployRoute u) {
+        List<Message.Route> targets = u.everyReplica() ? routes.of(u.modelHash())
+                : routes.get(new RouteBook.Key(u.modelHash(), u.replica())) == null ? List.of()
+                : List.of(routes.get(new RouteBook.Key(u.modelHash(), u.replica())));
+        if (targets.isEmpty()) {
+            throw new ProtocolException(ErrorCode.NO_ROUTE, (u.everyReplica() ? "no route is" : "no route " + u.replica() + " is")
+                    + " deployed for model " + u.modelHash());
+        }
+        for (Message.Route r : targets) {
+            if (routes.repairing(RouteBook.Key.of(r))) {
+                throw new ProtocolException(ErrorCode.BAD_REQUEST, name(RouteBook.Key.of(r)) + " is being placed; withdraw it once it is placed");
+            }
+        }
+        for (Message.Route r : targets) {
+            RouteBook.Key key = RouteBook.Key.of(r);
+            Message.Route gone = routes.withdraw(key);
+            store.routeRemoved(key.modelHash(), key.replica());
+            for (String name : RouteBook.agents(r)) {
+                AgentEntry a = agentsByName.get(name);
+                if (a != null && a.identity != null) {
+                    sender.send(a.identity, gone);
+                }
+            }
+            events.add(BrokerEvent.Severity.INFO, BrokerEvent.Kind.ROUTE_CHANGED, key.modelHash(), name(key) + " withdrawn at epoch " + gone.epoch());
+        }
+        sender.send(client, new Message.Routes(targets));
+    }
+
     /** Moves one slice of a route (the stage starting at {@code start}) to another agent, under a new epoch. */
     void moveSlice(RouteBook.Key key, int start, String agent, Consumer<String> onError, Consumer<Message.Route> onDone) {
         Message.Route r = routes.get(key);

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "edgeslice", mixinStandardHelpOptions = true, version = "EdgeSlice 0.1.0",
         description = "Sliced deep-learning inference across a fleet of edge devices.",
         subcommands = {BrokerCommand.class, AgentCommand.class, SubmitCommand.class, TopCommand.class, DemoCommand.class, ConsoleCommand.class,
-                DeployCommand.class, RoutesCommand.class, BenchCommand.class,
+                DeployCommand.class, RoutesCommand.class, UndeployCommand.class, BenchCommand.class,
                 AnalyzeCommand.class, SliceCommand.class, VerifyCommand.class, ProfileCommand.class, PlanCommand.class,
                 CommandLine.HelpCommand.class})
 public final class EdgeSliceCommand implements Runnable {

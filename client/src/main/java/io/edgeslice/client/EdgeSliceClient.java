@@ -196,6 +196,24 @@ public final class EdgeSliceClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Withdraws a model's route {@code replica}, or every route of the model when replica is
+     * empty, and returns the routes as they were. Inputs still on their way through a withdrawn
+     * route fail with NO_ROUTE. ClientException NO_ROUTE when there is no such route, BAD_REQUEST
+     * while it is being placed.
+     */
+    public List<Message.Route> undeployRoute(String modelHash, java.util.OptionalInt replica, Duration timeout) {
+        Message.UndeployRoute u = replica.isPresent() ? Message.UndeployRoute.of(modelHash, replica.getAsInt()) : Message.UndeployRoute.every(modelHash);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        send(u); // once: sent again after a withdrawal, it would be answered NO_ROUTE
+        while (true) {
+            Message m = receive(deadline, "withdrawal of the route");
+            if (m != null) {
+                return expect(m, Message.Routes.class).routes();
+            }
+        }
+    }
+
     /** The broker's Metric Table. */
     public List<Message.AgentRow> agents(Duration timeout) {
         return request(new Message.ListAgents(), Message.Agents.class, System.nanoTime() + timeout.toNanos()).agents();

@@ -175,7 +175,17 @@ final class PipelineSession {
      * start, so a new replica's acknowledgements are read on the next drain.
      */
     private void checkRoutes() {
-        for (Message.Route latest : client.routesOf(modelHash, Duration.ofSeconds(5))) {
+        List<Message.Route> routes;
+        try {
+            routes = client.routesOf(modelHash, Duration.ofSeconds(5));
+        } catch (ClientException e) {
+            if (e.code() != ErrorCode.NO_ROUTE) {
+                throw e;
+            }
+            routes = List.of(); // every route was withdrawn
+        }
+        dropWithdrawnLanes(routes);
+        for (Message.Route latest : routes) {
             Lane lane = lanes.get(latest.replica());
             if (lane == null) {
                 lane = new Lane(latest);
@@ -195,6 +205,51 @@ final class PipelineSession {
                 if (p.lane == lane && (firstMoved || !p.acked)) {
                     send(p, true);
                 }
+            }
+        }
+    }
+
+    /**
+     * Replicas that are no longer deployed: their inputs go to the replicas left, or, when none is
+     * left, every input not answered yet fails with NO_ROUTE.
+     */
+    private void dropWithdrawnLanes(List<Message.Route> routes) {
+        List<Lane> gone = new ArrayList<>();
+        lanes.values().removeIf(l -> {
+            boolean withdrawn = routes.stream().noneMatch(r -> r.replica() == l.route.replica());
+            if (withdrawn) {
+                gone.add(l);
+            }
+            return withdrawn;
+        });
+        if (gone.isEmpty()) {
+            return;
+        }
+        log.info("model {}: {} withdrawn", modelHash.substring(0, 12), gone.stream().map(l -> "route " + l.route.replica()).toList());
+        for (Pending p : new ArrayList<>(inflight.values())) {
+            if (!gone.contains(p.lane)) {
+                continue;
+            }
+            if (lanes.isEmpty()) {
+                complete(p, new TaskOutcome(p.request.id(), TaskOutcome.Status.FAILED, null, p.attempt, elapsed(p), 0, List.of(), ErrorCode.NO_ROUTE,
+                        "no route is deployed for model " + modelHash + " any more"));
+            } else {
+                p.lane.inflight--;
+                p.lane = leastBusy();
+                p.lane.inflight++;
+                connectFirstStage(p.lane);
+                send(p, true);
+            }
+        }
+        gone.forEach(l -> {
+            if (l.first != null) {
+                l.first.close();
+            }
+        });
+        if (lanes.isEmpty()) {
+            for (TaskRequest r; (r = waiting.poll()) != null; ) {
+                outcomes.settle(new TaskOutcome(r.id(), TaskOutcome.Status.FAILED, null, 0, 0, 0, List.of(), ErrorCode.NO_ROUTE,
+                        "no route is deployed for model " + modelHash + " any more"));
             }
         }
     }

@@ -109,7 +109,11 @@ final class Pipeline {
         this.onReject = onReject;
     }
 
-    /** The broker published a route; a newer epoch replaces the old and redirects what waits for an ACK. */
+    /**
+     * The broker published a route; a newer epoch replaces the old and redirects what waits for an
+     * ACK. A route without stages was withdrawn: it stays as a marker (a late ROUTE of an older epoch
+     * cannot bring it back), and what waits for an ACK on it fails at its client.
+     */
     void onRoute(Message.Route r, long now) {
         RouteKey key = RouteKey.of(r);
         Message.Route current = routes.get(key);
@@ -117,6 +121,21 @@ final class Pipeline {
             return;
         }
         routes.put(key, r);
+        if (r.stages().isEmpty()) {
+            log.info("route {} of model {} withdrawn (epoch {})", r.replica(), Hashing.shortHash(r.modelHash()), r.epoch());
+            for (var it = unacked.values().iterator(); it.hasNext(); ) {
+                Outgoing o = it.next();
+                if (RouteKey.of(o.activation).equals(key)) {
+                    it.remove();
+                    if (o.sent) {
+                        inflightBytes.merge(o.endpoint, -o.bytes, Long::sum);
+                    }
+                    BufferPool.SHARED.release(o.activation.tensors());
+                    toClient(o.activation.replyTo(), withdrawn(o.activation));
+                }
+            }
+            return;
+        }
         log.info("route {} of model {} epoch {}: {}", r.replica(), Hashing.shortHash(r.modelHash()), r.epoch(), r.stages().stream()
                 .map(s -> s.start() + "-" + s.end() + "@" + s.agent()).toList());
         for (Message.Stage st : r.stages()) {
@@ -137,6 +156,12 @@ final class Pipeline {
         Message.Route route = routes.get(RouteKey.of(a));
         Message.Stage stage = route == null ? null : route.stages().stream()
                 .filter(s -> s.start() == a.end() && s.agent().equals(agentName)).findFirst().orElse(null);
+        if (route != null && route.stages().isEmpty()) {
+            BufferPool.SHARED.release(a.tensors());
+            Message.Failed f = withdrawn(a);
+            reject(data, sender, a, f.code(), f.message());
+            return;
+        }
         String refusal = route == null ? "agent " + agentName + " knows no route " + a.replica() + " for model " + a.modelHash()
                 : a.epoch() != route.epoch() ? "activation of route epoch " + a.epoch() + ", but the current epoch is " + route.epoch()
                 : stage == null ? "agent " + agentName + " hosts no slice of model " + Hashing.shortHash(a.modelHash()) + " starting at position " + a.end()
@@ -183,6 +208,11 @@ final class Pipeline {
         return job;
     }
 
+    private static Message.Failed withdrawn(Message.Activation a) {
+        return new Message.Failed(a.taskId(), a.attempt(), ErrorCode.NO_ROUTE, "route " + a.replica() + " of model " + Hashing.shortHash(a.modelHash())
+                + " was withdrawn");
+    }
+
     private void reject(ZMQ.Socket data, byte[] sender, Message.Activation a, ErrorCode code, String why) {
         log.warn("refusing activation of task {} from position {}: {}", a.taskId(), a.end(), why);
         onReject.run();
@@ -205,6 +235,10 @@ final class Pipeline {
             return true;
         }
         Message.Route route = routes.get(RouteKey.of(in));
+        if (route.stages().isEmpty()) { // withdrawn while it ran
+            toClient(in.replyTo(), withdrawn(in));
+            return true;
+        }
         if (m instanceof Message.Failed f) {
             toClient(in.replyTo(), new Message.Failed(in.taskId(), in.attempt(), f.code(),
                     agentName + " slice " + job.stage.start() + "-" + job.stage.end() + ": " + f.message()));
@@ -347,7 +381,8 @@ final class Pipeline {
 
     List<String> routeSummary() {
         List<String> out = new ArrayList<>();
-        routes.values().forEach(r -> out.add(Hashing.shortHash(r.modelHash()) + "/" + r.replica() + "@" + r.epoch()));
+        routes.values().stream().filter(r -> !r.stages().isEmpty())
+                .forEach(r -> out.add(Hashing.shortHash(r.modelHash()) + "/" + r.replica() + "@" + r.epoch()));
         return out;
     }
 }

@@ -78,6 +78,10 @@ public final class Codec {
             case ROUTE -> route(w, (Message.Route) m);
             case ROUTE_QUERY -> w.hash(((Message.RouteQuery) m).modelHash());
             case LIST_ROUTES -> { }
+            case UNDEPLOY_ROUTE -> {
+                Message.UndeployRoute u = (Message.UndeployRoute) m;
+                w.hash(u.modelHash()).u8(u.everyReplica() ? 1 : 0).u8(u.replica());
+            }
             case ROUTES -> {
                 Message.Routes rs = (Message.Routes) m;
                 w.u16(rs.routes().size());
@@ -221,6 +225,16 @@ public final class Codec {
             case ROUTE -> route(r);
             case ROUTE_QUERY -> new Message.RouteQuery(r.hash());
             case LIST_ROUTES -> new Message.ListRoutes();
+            case UNDEPLOY_ROUTE -> {
+                String model = r.hash();
+                int every = r.u8();
+                int replica = r.u8();
+                if (every > 1 || (every == 1 && replica != 0)) {
+                    throw new ProtocolException(ErrorCode.MALFORMED, "UNDEPLOY_ROUTE: every replica must be 0 or 1 (then replica 0), got "
+                            + every + " and replica " + replica);
+                }
+                yield new Message.UndeployRoute(model, every == 1, replica);
+            }
             case ROUTES -> {
                 int n = r.count(41);
                 List<Message.Route> routes = new ArrayList<>(n);

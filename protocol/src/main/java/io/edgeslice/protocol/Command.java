@@ -25,6 +25,7 @@ public enum Command {
     ROUTE_QUERY(0x22),
     LIST_ROUTES(0x23),
     ROUTES(0x24),
+    UNDEPLOY_ROUTE(0x25),
     ACT(0x30),
     ACK(0x31),
     // planning (docs/protocol.md 5.9)

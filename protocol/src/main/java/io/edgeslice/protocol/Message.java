@@ -244,6 +244,32 @@ public sealed interface Message {
         }
     }
 
+    /**
+     * Client to broker: withdraw a model's route {@code replica}, or every route of the model
+     * ({@code everyReplica}; replica is then 0). Answered ROUTES with the routes withdrawn, or FAILED
+     * NO_ROUTE; each agent of a withdrawn route gets a ROUTE with the next epoch and no stages.
+     */
+    record UndeployRoute(String modelHash, boolean everyReplica, int replica) implements Message {
+        public UndeployRoute {
+            checkReplica(replica);
+            if (everyReplica && replica != 0) {
+                throw new IllegalArgumentException("replica must be 0 when every replica is withdrawn, got " + replica);
+            }
+        }
+
+        public static UndeployRoute every(String modelHash) {
+            return new UndeployRoute(modelHash, true, 0);
+        }
+
+        public static UndeployRoute of(String modelHash, int replica) {
+            return new UndeployRoute(modelHash, false, replica);
+        }
+
+        public Command command() {
+            return Command.UNDEPLOY_ROUTE;
+        }
+    }
+
     /** Client to broker: every route (answered ROUTES). */
     record ListRoutes() implements Message {
         public Command command() {

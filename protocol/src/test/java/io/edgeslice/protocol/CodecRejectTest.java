@@ -66,7 +66,11 @@ class CodecRejectTest {
                 bad("string past the end", List.of(sig(1, 0x08), hex("00 05 61 62")), ErrorCode.MALFORMED, "DISCONNECT body is truncated"),
                 bad("65535 uuids announced", List.of(sig(1, 0x02), body(w -> w.i64(1).f64(0).i64(0).i64(0).f64(0).i64(0).i64(0).u16(0xffff))),
                         ErrorCode.MALFORMED, "HEARTBEAT announces 65535 items but carries too few bytes"),
-                bad("agent row announced, none sent", List.of(sig(1, 0x18), hex("00 01")), ErrorCode.MALFORMED, "AGENTS announces 1 items"));
+                bad("agent row announced, none sent", List.of(sig(1, 0x18), hex("00 01")), ErrorCode.MALFORMED, "AGENTS announces 1 items"),
+                bad("undeploy flag 2", List.of(sig(1, 0x25), body(w -> w.hash(SampleMessages.MODEL_HASH).u8(2).u8(0))), ErrorCode.MALFORMED,
+                        "every replica must be 0 or 1"),
+                bad("undeploy every replica, replica 3", List.of(sig(1, 0x25), body(w -> w.hash(SampleMessages.MODEL_HASH).u8(1).u8(3))),
+                        ErrorCode.MALFORMED, "got 1 and replica 3"));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -76,6 +76,9 @@ final class SampleMessages {
                 route(),
                 new Message.RouteQuery(MODEL_HASH),
                 new Message.ListRoutes(),
+                Message.UndeployRoute.of(MODEL_HASH, 1),
+                Message.UndeployRoute.every(MODEL_HASH),
+                new Message.Route(MODEL_HASH, 1, 4, List.of(), Transport.NONE), // a withdrawn replica
                 new Message.Routes(List.of(route())),
                 new Message.Activation(TASK_ID, 1, 3, MODEL_HASH, 0, 0, 12, CLIENT_DATA, Codec.tensorsCrc(List.of(activation())), Transport.NONE, 41_250,
                         List.of(activation())),

@@ -198,6 +198,13 @@ public final class InMemoryMetricTable implements MetricTable {
     }
 
     @Override
+    public void routeRemoved(String modelHash, int replica) {
+        synchronized (lock) {
+            routes.remove(modelHash + "/" + replica);
+        }
+    }
+
+    @Override
     public List<io.edgeslice.protocol.Message.Route> routes() {
         synchronized (lock) {
             return List.copyOf(routes.values());

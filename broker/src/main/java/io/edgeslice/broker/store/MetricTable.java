@@ -53,6 +53,9 @@ public interface MetricTable extends AutoCloseable {
     /** One of a model's routes (slices placed on agents) as of its latest epoch; replaces that replica's earlier one. */
     void routeSaved(io.edgeslice.protocol.Message.Route route);
 
+    /** A model's route {@code replica} was withdrawn: a restarted broker must not bring it back. */
+    void routeRemoved(String modelHash, int replica);
+
     /** Every model's latest routes (each replica), for a restarted broker. */
     List<io.edgeslice.protocol.Message.Route> routes();
 

@@ -266,6 +266,11 @@ public final class RedisMetricTable implements MetricTable {
     }
 
     @Override
+    public void routeRemoved(String modelHash, int replica) {
+        client.hdel(p + "routes", modelHash + "/" + replica);
+    }
+
+    @Override
     public List<io.edgeslice.protocol.Message.Route> routes() {
         java.nio.ByteBuffer routeSignature = java.nio.ByteBuffer.wrap(new byte[] {'E', 'S', (byte) io.edgeslice.protocol.Codec.VERSION,
                 (byte) io.edgeslice.protocol.Command.ROUTE.code()});

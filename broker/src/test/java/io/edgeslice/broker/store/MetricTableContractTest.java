@@ -65,6 +65,20 @@ class MetricTableContractTest {
                 .anySatisfy(r -> assertThat(r.replica()).isEqualTo(1)).noneMatch(r -> r.epoch() == 1 && r.replica() == 0);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Store.class)
+    void aWithdrawnRouteIsGoneAndTheOtherReplicasStay(Store store) {
+        MetricTable t = open(store);
+        String model = "ab".repeat(32);
+        var stage = new io.edgeslice.protocol.Message.Stage(0, 5, "cd".repeat(32), 10, "edge-a", "tcp://10.0.0.7:5556");
+        t.routeSaved(new io.edgeslice.protocol.Message.Route(model, 0, 1, List.of(stage), io.edgeslice.protocol.Transport.NONE));
+        t.routeSaved(new io.edgeslice.protocol.Message.Route(model, 1, 1, List.of(stage), io.edgeslice.protocol.Transport.NONE));
+        t.routeRemoved(model, 0);
+        t.routeRemoved(model, 7); // never deployed: nothing to do
+
+        assertThat(t.routes()).singleElement().satisfies(r -> assertThat(r.replica()).isEqualTo(1));
+    }
+
     // ---- agents ------------------------------------------------------------------------------
 
     @ParameterizedTest(name = "{0}")

@@ -155,6 +155,17 @@ public final class Broker implements AutoCloseable {
     }
 
     /**
+     * Withdraws a model's route {@code replica}, or all its routes when empty, as UNDEPLOY_ROUTE
+     * does; the future carries the routes as they were, or fails with DeployException (no such
+     * route, or one being placed). Safe from any thread.
+     */
+    public CompletableFuture<List<Message.Route>> undeployRoute(String modelHash, java.util.OptionalInt replica) {
+        CompletableFuture<List<Message.Route>> done = new CompletableFuture<>();
+        commands.add(loop -> loop.undeployRoute(modelHash, replica, done));
+        return done;
+    }
+
+    /**
      * Copies a model file into the broker's store (content-addressed) and returns its SHA-256, as an
      * upload would; for the embedding console. Safe from any thread.
      */

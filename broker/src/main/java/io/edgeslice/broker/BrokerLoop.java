@@ -24,6 +24,7 @@ import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -174,7 +175,10 @@ final class BrokerLoop {
             case DEPLOY_ROUTE -> placement.deployRoute(identity, (Message.DeployRoute) m);
             case ROUTE_QUERY -> onRouteQuery(identity, ((Message.RouteQuery) m).modelHash());
             case LIST_ROUTES -> send(identity, new Message.Routes(routes.all()));
-            case UNDEPLOY_ROUTE -> placement.undeployRoute(identity, (Message.UndeployRoute) m);
+            case UNDEPLOY_ROUTE -> {
+                Message.UndeployRoute u = (Message.UndeployRoute) m;
+                send(identity, new Message.Routes(placement.undeploy(u.modelHash(), u.everyReplica() ? OptionalInt.empty() : OptionalInt.of(u.replica()))));
+            }
             default -> throw new ProtocolException(ErrorCode.UNEXPECTED, m.command() + " is not a command the broker accepts");
         }
     }
@@ -538,6 +542,15 @@ final class BrokerLoop {
     void moveSlice(RouteBook.Key key, int start, String agent, CompletableFuture<Message.Route> done) {
         try {
             placement.moveSlice(key, start, agent, err -> done.completeExceptionally(new DeployException(err)), done::complete);
+        } catch (ProtocolException e) {
+            done.completeExceptionally(new DeployException(e.getMessage()));
+        }
+    }
+
+    /** For the embedding console: withdraw routes; the future carries them as they were. */
+    void undeployRoute(String modelHash, OptionalInt replica, CompletableFuture<List<Message.Route>> done) {
+        try {
+            done.complete(placement.undeploy(modelHash, replica));
         } catch (ProtocolException e) {
             done.completeExceptionally(new DeployException(e.getMessage()));
         }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.OptionalInt;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -90,14 +91,16 @@ final class RoutePlacement {
      * Withdraws one route of a model, or all of them: tells each agent of the route (a ROUTE with no
      * stages), forgets it here and in the store, and answers the client with the routes as they were.
      * ProtocolException NO_ROUTE when there is none, BAD_REQUEST while one is being placed.
+     *
+     * @param replica the route to withdraw; empty for every route of the model
+     * @return the routes withdrawn, as they were
      */
-    void undeployRoute(byte[] client, Message.UndeployRoute u) {
-        List<Message.Route> targets = u.everyReplica() ? routes.of(u.modelHash())
-                : routes.get(new RouteBook.Key(u.modelHash(), u.replica())) == null ? List.of()
-                : List.of(routes.get(new RouteBook.Key(u.modelHash(), u.replica())));
+    List<Message.Route> undeploy(String modelHash, OptionalInt replica) {
+        Message.Route one = replica.isPresent() ? routes.get(new RouteBook.Key(modelHash, replica.getAsInt())) : null;
+        List<Message.Route> targets = replica.isEmpty() ? routes.of(modelHash) : one == null ? List.of() : List.of(one);
         if (targets.isEmpty()) {
-            throw new ProtocolException(ErrorCode.NO_ROUTE, (u.everyReplica() ? "no route is" : "no route " + u.replica() + " is")
-                    + " deployed for model " + u.modelHash());
+            throw new ProtocolException(ErrorCode.NO_ROUTE, (replica.isEmpty() ? "no route is" : "no route " + replica.getAsInt() + " is")
+                    + " deployed for model " + modelHash);
         }
         for (Message.Route r : targets) {
             if (routes.repairing(RouteBook.Key.of(r))) {
@@ -116,7 +119,7 @@ final class RoutePlacement {
             }
             events.add(BrokerEvent.Severity.INFO, BrokerEvent.Kind.ROUTE_CHANGED, key.modelHash(), name(key) + " withdrawn at epoch " + gone.epoch());
         }
-        sender.send(client, new Message.Routes(targets));
+        return targets;
     }
 
     /** Moves one slice of a route (the stage starting at {@code start}) to another agent, under a new epoch. */

@@ -59,6 +59,9 @@ public interface ConsoleSource extends AutoCloseable {
     /** Moves the stage of a model's route that starts at {@code start} to {@code agent} under a new epoch. */
     CompletableFuture<Message.Route> moveSlice(String modelHash, int start, String agent);
 
+    /** Withdraws every route of a model; completes with the routes as they were, or exceptionally with the broker's reason. */
+    CompletableFuture<List<Message.Route>> undeployRoutes(String modelHash);
+
     /** The endpoints agents and clients use, e.g. the bound {@code tcp://*:5555} and a local one. */
     List<String> endpoints();
 
@@ -111,6 +114,11 @@ public interface ConsoleSource extends AutoCloseable {
             @Override
             public CompletableFuture<Message.Route> moveSlice(String modelHash, int start, String agent) {
                 return broker.moveSlice(modelHash, start, agent);
+            }
+
+            @Override
+            public CompletableFuture<List<Message.Route>> undeployRoutes(String modelHash) {
+                return broker.undeployRoute(modelHash, java.util.OptionalInt.empty());
             }
 
             @Override

@@ -298,6 +298,26 @@ class ConsoleUiTest {
 
     @Test
     @Order(8)
+    void undeployWithdrawsTheModelsRouteFromTheBrokerAndTheAgents() throws Exception {
+        ModelItem model = fx(() -> firstModel().orElseThrow());
+        fx(() -> {
+            runtime.viewModel().models().selectedProperty().set(model);
+            return null;
+        });
+        Message.Route before = route(model).orElseThrow();
+        await(Duration.ofSeconds(5), () -> fx(() -> !robot.lookup("#undeploy-model").queryButton().isDisabled()), "Undeploy to be enabled");
+
+        robot.clickOn("#undeploy-model");
+
+        await(Duration.ofSeconds(10), () -> route(model).isEmpty(), "the broker to withdraw the route");
+        await(Duration.ofSeconds(5), () -> fx(() -> model.route() == null && robot.lookup("#undeploy-model").queryButton().isDisabled()),
+                "the console to show the model without a route");
+        assertThat(fx(() -> runtime.viewModel().events().all())).as("an event for the withdrawal")
+                .anySatisfy(e -> assertThat(e.message()).contains("withdrawn at epoch " + (before.epoch() + 1)));
+    }
+
+    @Test
+    @Order(9)
     void aDroppedFileThatIsNotOnnxGivesAClearErrorAndChangesNothing() throws Exception {
         Path notes = Files.writeString(dir.resolve("notes.txt"), "shopping list");
         List<ModelItem> modelsBefore = fx(() -> List.copyOf(runtime.viewModel().models().models()));
@@ -318,7 +338,7 @@ class ConsoleUiTest {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void aKilledAgentTurnsLostWithinFourSeconds() throws Exception {
         agent.kill();
         long killed = System.nanoTime();
@@ -331,7 +351,7 @@ class ConsoleUiTest {
     }
 
     @Test
-    @Order(10)
+    @Order(11)
     void aLostAgentIsABlockedDropTargetWhileDragging() throws Exception {
         Path other = Fixtures.sampleModel("jp.keijiro.mlsd/ONNX/mlsd_320x320_tiny.onnx");
         ModelItem model = fx(() -> runtime.viewModel().models().addModel(other, "")).get(30, TimeUnit.SECONDS);

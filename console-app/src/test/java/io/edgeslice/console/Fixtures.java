@@ -131,6 +131,15 @@ public final class Fixtures {
             return routeResults.computeIfAbsent(key, k -> new CompletableFuture<>());
         }
 
+        /** undeployRoutes calls are recorded in routeCommands as {@code undeploy:model}; they complete as {@link #undeployResult} says. */
+        public volatile CompletableFuture<List<Message.Route>> undeployResult = CompletableFuture.completedFuture(List.of());
+
+        @Override
+        public synchronized CompletableFuture<List<Message.Route>> undeployRoutes(String modelHash) {
+            routeCommands.add("undeploy:" + modelHash);
+            return undeployResult;
+        }
+
         /** Stands in for the agents' measuring (the network); reports one step of each phase, then answers as scripted. */
         @Override
         public MeasuredPlanner.Measurements measure(String modelHash, long modelSize, Analysis a, List<Message.AgentRow> agents,

@@ -49,6 +49,7 @@ public final class ModelsView extends BorderPane {
     private final Label cutsLabel = new Label();
     private final TableView<Cut> candidates = new TableView<>();
     private final Spinner<Integer> sliceCount = new Spinner<>(1, 16, 3);
+    private final Button undeploy = new Button("Undeploy");
     private final VBox detail;
     private final InvalidationListener refresh = o -> showDetail();
     private ModelItem shown;
@@ -146,13 +147,19 @@ public final class ModelsView extends BorderPane {
                 vm.setCuts(shown, List.of());
             }
         });
-        for (Button b : List.of(split, clear, analyse)) {
+        undeploy.setId("undeploy-model");
+        undeploy.setOnAction(e -> {
+            if (shown != null) {
+                vm.undeploy(shown);
+            }
+        });
+        for (Button b : List.of(split, clear, analyse, undeploy)) {
             b.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         }
         Label slicesLabel = new Label("Slices");
         slicesLabel.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         sliceCount.setMinWidth(64);
-        HBox cutBar = new HBox(6, slicesLabel, sliceCount, split, clear, cutsLabel);
+        HBox cutBar = new HBox(6, slicesLabel, sliceCount, split, clear, undeploy, cutsLabel);
         cutBar.setAlignment(Pos.CENTER_LEFT);
 
         candidates.setId("cut-candidates");
@@ -223,6 +230,7 @@ public final class ModelsView extends BorderPane {
             return;
         }
         title.setText(m.fileName());
+        undeploy.setDisable(m.route() == null);
         size.setText(Format.bytes(m.sizeBytes()));
         hash.setText(m.hash());
         opset.setText(Integer.toString(m.opset()));

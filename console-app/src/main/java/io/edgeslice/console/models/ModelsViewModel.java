@@ -186,6 +186,27 @@ public final class ModelsViewModel {
         }
     }
 
+    /**
+     * Withdraws every route of the model (the agents keep its slices cached until they need the
+     * space); the result is reported as a notice, and the routes leave the model with the next
+     * snapshot.
+     */
+    public void undeploy(ModelItem item) {
+        if (item.route() == null) {
+            notices.accept(new Notice(BrokerEvent.Severity.WARNING, "Nothing to undeploy", item.fileName() + " has no route"));
+            return;
+        }
+        source.undeployRoutes(item.hash()).whenComplete((gone, err) -> ui.submit(() -> {
+            if (err != null) {
+                Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null ? err.getCause() : err;
+                notices.accept(new Notice(BrokerEvent.Severity.ERROR, "Cannot undeploy " + item.fileName(), cause.getMessage()));
+            } else {
+                notices.accept(new Notice(BrokerEvent.Severity.INFO, "Undeployed " + item.fileName(), "withdrew " + gone.size()
+                        + (gone.size() == 1 ? " route" : " routes")));
+            }
+        }));
+    }
+
     /** Which agents host each model, from a snapshot's rows, and each model's routes if it has any. */
     public void apply(List<Message.AgentRow> rows, List<Message.Route> routes) {
         for (ModelItem m : models) {

@@ -174,6 +174,11 @@ final class SyntheticFleet implements ConsoleSource, AutoCloseable {
     }
 
     @Override
+    public CompletableFuture<List<Message.Route>> undeployRoutes(String modelHash) {
+        return CompletableFuture.failedFuture(new IllegalStateException("the synthetic fleet runs no models"));
+    }
+
+    @Override
     public List<String> endpoints() {
         return List.of("synthetic (" + agents.size() + " agents)");
     }

@@ -96,6 +96,30 @@ class ModelsViewModelTest {
     }
 
     @Test
+    void undeployingWithdrawsTheRoutesAndSaysSoOrWhyNot() throws Exception {
+        ModelItem m = vm.addModel(Fixtures.blazefaceFront(), "").get();
+        int n = m.analysis().nodeCount();
+        vm.undeploy(m);
+        assertThat(source.routeCommands).isEmpty();
+        assertThat(notices).last().satisfies(n1 -> assertThat(n1.message()).contains("has no route"));
+
+        io.edgeslice.protocol.Message.Route route = new io.edgeslice.protocol.Message.Route(m.hash(), 2, List.of(
+                new io.edgeslice.protocol.Message.Stage(0, n, "cd".repeat(32), 1, "a", "tcp://127.0.0.1:1")));
+        vm.apply(List.of(), List.of(route));
+        source.undeployResult = CompletableFuture.completedFuture(List.of(route));
+        vm.undeploy(m);
+        assertThat(source.routeCommands).containsExactly("undeploy:" + m.hash());
+        assertThat(notices).last().satisfies(n2 -> assertThat(n2.message()).isEqualTo("withdrew 1 route"));
+
+        source.undeployResult = CompletableFuture.failedFuture(new IllegalStateException("route 0 of model abc is being placed"));
+        vm.undeploy(m);
+        assertThat(notices).last().satisfies(n3 -> {
+            assertThat(n3.title()).isEqualTo("Cannot undeploy " + m.fileName());
+            assertThat(n3.message()).contains("being placed");
+        });
+    }
+
+    @Test
     void hostsComeFromTheAgentsHeartbeats() throws Exception {
         ModelItem m = vm.addModel(Fixtures.blazefaceFront(), "").get();
         vm.apply(List.of(Fixtures.row("a", "healthy", 1, Fixtures.GB, m.hash()), Fixtures.row("b", "healthy", 1, Fixtures.GB)), List.of());

@@ -121,6 +121,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 // the rate once the pipeline is full: completions after the first, over the time since the first
                 double steadyRps = done.size() < 2 ? 0 : (done.size() - 1) / ((done.get(done.size() - 1) - done.get(0)) / 1e9);
+                // the stages' compute per request while they run side by side: sharing cores and memory slows each
+                double pipelinedComputeMs = median(piped.stream().filter(TaskOutcome::ok).map(o -> o.computeMicros() / 1000.0).toList());
                 long ok = piped.stream().filter(TaskOutcome::ok).count();
                 double sumStages = stageMs.stream().mapToDouble(Double::doubleValue).sum();
                 double maxStage = stageMs.stream().mapToDouble(Double::doubleValue).max().orElse(0);
@@ -144,6 +146,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
                         agentComputeMs / wholeMs, outsideMs, stages + 1);
                 out.printf("pipelined: %.2f requests/s (%.2f/s once full); bound 1/max(stage) %.2f/s (%.2f of it); %d cores allow %.2f/s%n", rps,
                         steadyRps, bound, rps / bound, cores, coreBound);
+                out.printf("compute per request while pipelined %.1f ms, one at a time %.1f ms (%.2fx)%n", pipelinedComputeMs, agentComputeMs,
+                        pipelinedComputeMs / agentComputeMs);
                 out.printf("whole model as agents run whole models (optimisation level all): %.1f ms; pipeline / that %.3f%n", wholeAllMs,
                         pipelineMs / wholeAllMs);
                 out.printf("raw JeroMQ frames of the hops' sizes %s bytes: %s ms, %.1f ms in all; our hops take %.2fx that%n", hopBytes,
@@ -157,7 +161,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
                             .put("throughput_rps", Percentiles.round(rps)).put("bound_rps", Percentiles.round(bound))
                             .put("cores", cores).put("core_bound_rps", Percentiles.round(coreBound)).put("ok", ok);
                     n.put("throughput_of_bound", Math.round(rps / bound * 1000) / 1000.0).put("steady_rps", Percentiles.round(steadyRps));
-                    n.put("agent_compute_ms", Percentiles.round(agentComputeMs)).put("compute_ratio", Math.round(agentComputeMs / wholeMs * 1000) / 1000.0);
+                    n.put("agent_compute_ms", Percentiles.round(agentComputeMs)).put("compute_ratio", Math.round(agentComputeMs / wholeMs * 1000) / 1000.0)
+                            .put("pipelined_compute_ms", Percentiles.round(pipelinedComputeMs));
                     n.put("raw_hops_ms", Percentiles.round(rawHopsMs)).put("hops_vs_raw", Math.round(outsideMs / rawHopsMs * 100) / 100.0)
                             .put("wake_up_us", Math.round(wakeUs));
                     // what offloading the whole model to one agent gives: agents run whole models at level all, slices at extended

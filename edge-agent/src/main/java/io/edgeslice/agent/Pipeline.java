@@ -111,8 +111,9 @@ final class Pipeline {
 
     /**
      * The broker published a route; a newer epoch replaces the old and redirects what waits for an
-     * ACK. A route without stages was withdrawn: it stays as a marker (a late ROUTE of an older epoch
-     * cannot bring it back), and what waits for an ACK on it fails at its client.
+     * ACK. A route without stages was withdrawn: it is forgotten (so a route deployed again later,
+     * by a broker that restarted without it, starts afresh), and what waits for an ACK on it fails
+     * at its client.
      */
     void onRoute(Message.Route r, long now) {
         RouteKey key = RouteKey.of(r);
@@ -120,22 +121,11 @@ final class Pipeline {
         if (current != null && current.epoch() >= r.epoch()) {
             return;
         }
-        routes.put(key, r);
         if (r.stages().isEmpty()) {
-            log.info("route {} of model {} withdrawn (epoch {})", r.replica(), Hashing.shortHash(r.modelHash()), r.epoch());
-            for (var it = unacked.values().iterator(); it.hasNext(); ) {
-                Outgoing o = it.next();
-                if (RouteKey.of(o.activation).equals(key)) {
-                    it.remove();
-                    if (o.sent) {
-                        inflightBytes.merge(o.endpoint, -o.bytes, Long::sum);
-                    }
-                    BufferPool.SHARED.release(o.activation.tensors());
-                    toClient(o.activation.replyTo(), withdrawn(o.activation));
-                }
-            }
+            withdraw(key, r.epoch());
             return;
         }
+        routes.put(key, r);
         log.info("route {} of model {} epoch {}: {}", r.replica(), Hashing.shortHash(r.modelHash()), r.epoch(), r.stages().stream()
                 .map(s -> s.start() + "-" + s.end() + "@" + s.agent()).toList());
         for (Message.Stage st : r.stages()) {
@@ -151,17 +141,28 @@ final class Pipeline {
         resend(now);
     }
 
+    private void withdraw(RouteKey key, long epoch) {
+        routes.remove(key);
+        log.info("route {} of model {} withdrawn (epoch {})", key.replica(), Hashing.shortHash(key.modelHash()), epoch);
+        for (var it = unacked.values().iterator(); it.hasNext(); ) {
+            Outgoing o = it.next();
+            if (RouteKey.of(o.activation).equals(key)) {
+                it.remove();
+                if (o.sent) { // the socket may still be reading its buffers: the collector frees them
+                    inflightBytes.merge(o.endpoint, -o.bytes, Long::sum);
+                } else {
+                    BufferPool.SHARED.release(o.activation.tensors());
+                }
+                toClient(o.activation.replyTo(), withdrawn(o.activation));
+            }
+        }
+    }
+
     /** An activation from an upstream stage or a client, on the data ROUTER. */
     void onActivation(ZMQ.Socket data, byte[] sender, Message.Activation a, long now) {
         Message.Route route = routes.get(RouteKey.of(a));
         Message.Stage stage = route == null ? null : route.stages().stream()
                 .filter(s -> s.start() == a.end() && s.agent().equals(agentName)).findFirst().orElse(null);
-        if (route != null && route.stages().isEmpty()) {
-            BufferPool.SHARED.release(a.tensors());
-            Message.Failed f = withdrawn(a);
-            reject(data, sender, a, f.code(), f.message());
-            return;
-        }
         String refusal = route == null ? "agent " + agentName + " knows no route " + a.replica() + " for model " + a.modelHash()
                 : a.epoch() != route.epoch() ? "activation of route epoch " + a.epoch() + ", but the current epoch is " + route.epoch()
                 : stage == null ? "agent " + agentName + " hosts no slice of model " + Hashing.shortHash(a.modelHash()) + " starting at position " + a.end()
@@ -235,7 +236,7 @@ final class Pipeline {
             return true;
         }
         Message.Route route = routes.get(RouteKey.of(in));
-        if (route.stages().isEmpty()) { // withdrawn while it ran
+        if (route == null) { // withdrawn while it ran
             toClient(in.replyTo(), withdrawn(in));
             return true;
         }
@@ -381,8 +382,7 @@ final class Pipeline {
 
     List<String> routeSummary() {
         List<String> out = new ArrayList<>();
-        routes.values().stream().filter(r -> !r.stages().isEmpty())
-                .forEach(r -> out.add(Hashing.shortHash(r.modelHash()) + "/" + r.replica() + "@" + r.epoch()));
+        routes.values().forEach(r -> out.add(Hashing.shortHash(r.modelHash()) + "/" + r.replica() + "@" + r.epoch()));
         return out;
     }
 }

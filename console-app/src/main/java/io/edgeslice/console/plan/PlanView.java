@@ -1,13 +1,16 @@
 package io.edgeslice.console.plan;
 
+import io.edgeslice.slicer.Objective;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import javafx.beans.binding.Bindings;
+import javafx.collections.FXCollections;
 import javafx.css.PseudoClass;
 import javafx.geometry.Insets;
 import javafx.geometry.Pos;
 import javafx.scene.control.Button;
+import javafx.scene.control.ChoiceBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ProgressBar;
 import javafx.scene.layout.ColumnConstraints;
@@ -16,6 +19,7 @@ import javafx.scene.layout.HBox;
 import javafx.scene.layout.Priority;
 import javafx.scene.layout.Region;
 import javafx.scene.layout.VBox;
+import javafx.util.StringConverter;
 
 /**
  * Auto-plan: a button, the progress of measuring on the agents, and the plan beside the current
@@ -45,6 +49,21 @@ public final class PlanView extends VBox {
         plan.disableProperty().bind(vm.models().selectedProperty().isNull()
                 .or(vm.stateProperty().isEqualTo(PlanViewModel.State.MEASURING))
                 .or(vm.stateProperty().isEqualTo(PlanViewModel.State.APPLYING)));
+        ChoiceBox<Objective> goal = new ChoiceBox<>(FXCollections.observableArrayList(Objective.LATENCY, Objective.THROUGHPUT));
+        goal.setId("plan-objective");
+        goal.setConverter(new StringConverter<>() {
+            @Override
+            public String toString(Objective o) {
+                return o == null ? "" : o == Objective.THROUGHPUT ? "for throughput" : "for latency";
+            }
+
+            @Override
+            public Objective fromString(String s) {
+                return s.contains("throughput") ? Objective.THROUGHPUT : Objective.LATENCY;
+            }
+        });
+        goal.valueProperty().bindBidirectional(vm.objectiveProperty());
+        goal.disableProperty().bind(plan.disableProperty());
         Button apply = new Button("Apply");
         apply.setId("apply-plan");
         apply.setMinWidth(Region.USE_PREF_SIZE);
@@ -65,10 +84,11 @@ public final class PlanView extends VBox {
         status.setWrapText(true);
         status.textProperty().bind(Bindings.createStringBinding(() -> vm.statusProperty().get().isEmpty()
                 ? "The healthy agents profile the selected model and the links are timed; then its cuts and agents are planned "
-                + "for the lowest latency. Nothing is deployed until you press Apply." : vm.statusProperty().get(), vm.statusProperty()));
+                + "for the lowest latency, or the highest pipelined rate. Nothing is deployed until you press Apply." : vm.statusProperty().get(),
+                vm.statusProperty()));
         vm.stateProperty().addListener((o, was, now) -> status.pseudoClassStateChanged(FAILED, now == PlanViewModel.State.FAILED));
         HBox.setHgrow(status, Priority.ALWAYS);
-        HBox top = new HBox(8, plan, apply, bar, status);
+        HBox top = new HBox(8, plan, goal, apply, bar, status);
         top.setAlignment(Pos.CENTER_LEFT);
 
         current.setId("plan-current");

@@ -29,18 +29,20 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
 import javafx.beans.InvalidationListener;
+import javafx.beans.property.ObjectProperty;
 import javafx.beans.property.ReadOnlyDoubleProperty;
 import javafx.beans.property.ReadOnlyDoubleWrapper;
 import javafx.beans.property.ReadOnlyObjectProperty;
 import javafx.beans.property.ReadOnlyObjectWrapper;
 import javafx.beans.property.ReadOnlyStringProperty;
 import javafx.beans.property.ReadOnlyStringWrapper;
+import javafx.beans.property.SimpleObjectProperty;
 
 /**
  * Auto-plan for the selected model, as {@code deploy --plan auto} does: the healthy agents profile
  * it on their own hardware and the links are timed (on a background thread, through {@link
- * ConsoleSource#measure}), the slicer plans cuts and agents for the lowest latency over that
- * measured cluster and chooses the activations' transport ({@link MeasuredPlanner}), and the plan is
+ * ConsoleSource#measure}), the slicer plans cuts and agents for the lowest latency (or the highest
+ * pipelined rate, {@link #objectiveProperty()}) over that measured cluster and chooses the activations' transport ({@link MeasuredPlanner}), and the plan is
  * shown beside the model's current route predicted on the same cluster. Nothing is deployed until
  * {@link #apply()}. FX thread only.
  */
@@ -88,6 +90,7 @@ public final class PlanViewModel {
     private final ReadOnlyDoubleWrapper progress = new ReadOnlyDoubleWrapper(this, "progress", 0);
     private final ReadOnlyObjectWrapper<Result> result = new ReadOnlyObjectWrapper<>(this, "result");
     private final ReadOnlyObjectWrapper<Current> current = new ReadOnlyObjectWrapper<>(this, "current");
+    private final ObjectProperty<Objective> objective = new SimpleObjectProperty<>(this, "objective", Objective.LATENCY);
     private final InvalidationListener routeChanged = o -> refreshCurrent();
     private ModelItem watched;
     private long generation;
@@ -142,6 +145,7 @@ public final class PlanViewModel {
             return;
         }
         Analysis a = item.analysis().analysis();
+        Objective goal = objective.get() == null ? Objective.LATENCY : objective.get();
         long gen = ++generation;
         result.set(null);
         current.set(null);
@@ -172,7 +176,7 @@ public final class PlanViewModel {
                         status.set("Timing the link " + p.subject() + " (" + (p.done() + 1) + " of " + p.total() + ")");
                     }
                 }));
-                MeasuredPlanner.Result planned = MeasuredPlanner.plan(m, a, Objective.LATENCY);
+                MeasuredPlanner.Result planned = MeasuredPlanner.plan(m, a, goal);
                 Plan plan = planned.plan();
                 List<String> warnings = new ArrayList<>();
                 for (Plan.Stage st : plan.stages()) {
@@ -194,9 +198,12 @@ public final class PlanViewModel {
                         watch(item);
                         refreshCurrent();
                         progress.set(1);
-                        status.set(String.format(Locale.ROOT, "Plan for %s: %d %s, predicted %.1f ms, activations %s. Press Apply to deploy it.%s",
-                                fileName, plan.stages().size(), plan.stages().size() == 1 ? "slice" : "slices", costed.latencyMs(),
-                                transportName(planned.transport()), truncated));
+                        String predicted = goal == Objective.THROUGHPUT
+                                ? String.format(Locale.ROOT, "a request every %.1f ms once pipelined (%.1f ms each)", plan.periodMs(), costed.latencyMs())
+                                : String.format(Locale.ROOT, "predicted %.1f ms", costed.latencyMs());
+                        status.set(String.format(Locale.ROOT, "Plan for %s (%s): %d %s, %s, activations %s. Press Apply to deploy it.%s",
+                                fileName, goal == Objective.THROUGHPUT ? "throughput" : "latency", plan.stages().size(),
+                                plan.stages().size() == 1 ? "slice" : "slices", predicted, transportName(planned.transport()), truncated));
                         state.set(State.PLANNED);
                     }
                 });
@@ -210,6 +217,11 @@ public final class PlanViewModel {
                 });
             }
         });
+    }
+
+    /** What the next auto-plan optimises: the latency of one request (default) or the pipelined rate. */
+    public ObjectProperty<Objective> objectiveProperty() {
+        return objective;
     }
 
     /** {@code raw} or {@code lz4}, as the operator reads it. */

@@ -166,6 +166,23 @@ class PlanViewModelTest {
     }
 
     @Test
+    void forThroughputThePlanSpreadsTheModelOverAgentsThatForLatencyKeepsOnOne() {
+        agents.apply(List.of(agent("a1", "healthy"), agent("a2", "healthy")), Map.of(), h -> h);
+        source.measurements = rows -> measurements(rows, Map.of("a1", 10.0, "a2", 10.0), 1000);
+        vm.autoPlan();
+        assertThat(vm.resultProperty().get().plan().placement()).as("one agent: no hop").hasSize(1);
+        assertThat(vm.statusProperty().get()).contains("(latency)").contains("predicted");
+
+        vm.objectiveProperty().set(io.edgeslice.slicer.Objective.THROUGHPUT);
+        vm.autoPlan();
+        PlanViewModel.Result r = vm.resultProperty().get();
+        assertThat(r.plan().placement()).as("both agents work side by side").containsExactlyInAnyOrder("a1", "a2");
+        assertThat(r.plan().periodMs()).isLessThan(40.0);
+        assertThat(vm.statusProperty().get()).contains("(throughput)").contains(String.format(java.util.Locale.ROOT, "a request every %.1f ms",
+                r.plan().periodMs()));
+    }
+
+    @Test
     void slowMeasuredLinksMakeTheRouteCompressItsActivationsWithLz4() {
         agents.apply(List.of(agent("a1", "healthy"), agent("a2", "healthy")), Map.of(), h -> h);
         source.measurements = rows -> measurements(rows, Map.of("a1", 10.0, "a2", 10.0), 50);

@@ -159,7 +159,7 @@ public final class ModelsView extends BorderPane {
         Label slicesLabel = new Label("Slices");
         slicesLabel.setMinWidth(javafx.scene.layout.Region.USE_PREF_SIZE);
         sliceCount.setMinWidth(64);
-        HBox cutBar = new HBox(6, slicesLabel, sliceCount, split, clear, undeploy, cutsLabel);
+        HBox cutBar = new HBox(6, slicesLabel, sliceCount, split, clear, undeploy);
         cutBar.setAlignment(Pos.CENTER_LEFT);
 
         candidates.setId("cut-candidates");
@@ -182,7 +182,7 @@ public final class ModelsView extends BorderPane {
         candidates.getColumns().setAll(List.of(cut, position, crossing, flops, tensors));
         VBox.setVgrow(candidates, Priority.ALWAYS);
 
-        VBox box = new VBox(6, title, facts, status, shapeBar, cutBar, candidates);
+        VBox box = new VBox(6, title, facts, status, shapeBar, cutBar, cutsLabel, candidates);
         box.setPadding(new Insets(8));
         box.getStyleClass().add("model-detail");
         return box;

@@ -51,6 +51,7 @@ public final class PlanView extends VBox {
                 .or(vm.stateProperty().isEqualTo(PlanViewModel.State.APPLYING)));
         ChoiceBox<Objective> goal = new ChoiceBox<>(FXCollections.observableArrayList(Objective.LATENCY, Objective.THROUGHPUT));
         goal.setId("plan-objective");
+        goal.setMinWidth(Region.USE_PREF_SIZE);
         goal.setConverter(new StringConverter<>() {
             @Override
             public String toString(Objective o) {

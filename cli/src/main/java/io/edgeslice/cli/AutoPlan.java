@@ -88,7 +88,10 @@ final class AutoPlan {
         }
         sb.append(String.format("%nresult to %s: %.2f ms", r.cluster().sink(), p.resultTransferMs()));
         sb.append(String.format("%npredicted: latency %.2f ms, period %.2f ms (%.1f requests/s as a pipeline), objective %s", p.latencyMs(),
-                p.periodMs(), 1000 / p.periodMs(), p.objective()));
+                r.sharedPeriodMs(), 1000 / r.sharedPeriodMs(), p.objective()));
+        if (r.sharedPeriodMs() > p.periodMs()) {
+            sb.append(String.format(" (%.2f ms if its agents did not share a machine's cores)", p.periodMs()));
+        }
         if (p.fullOffloadMs() != null) {
             sb.append(String.format("; everything on %s: %.2f ms", p.fullOffloadNode(), p.fullOffloadMs()));
         }
@@ -100,6 +103,7 @@ final class AutoPlan {
         ObjectNode o = SlicerJson.mapper().valueToTree(r.plan());
         o.remove("local_only_ms"); // the client computes nothing
         o.put("transport", r.transport().name().toLowerCase(Locale.ROOT)).put("transport_reason", r.transportReason());
+        o.put("shared_period_ms", r.sharedPeriodMs()); // period_ms with co-located agents sharing their machine's cores
         ArrayNode profiles = o.putArray("profiles");
         for (AgentProfile p : r.measured().profiles()) {
             Profile profile = r.profiles().get(p.agent());

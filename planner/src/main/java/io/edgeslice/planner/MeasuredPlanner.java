@@ -38,6 +38,17 @@ public final class MeasuredPlanner {
     public static final int DEFAULT_RUNS = 5;
     static final Duration PROFILE_TIMEOUT = Duration.ofMinutes(10);
     static final Duration LINK_TIMEOUT = Duration.ofMinutes(5);
+    private static final java.util.regex.Pattern ENDPOINT = java.util.regex.Pattern.compile("^[a-z]+://(.+):\\d+$");
+
+    /**
+     * The machine an agent runs on, as far as sharing cores goes: agents that advertise the same
+     * data address share one machine.
+     *
+     * @param name  the address its agents advertise (or a host name)
+     * @param cores its cores, as its agents report them
+     */
+    public record Host(String name, int cores) {
+    }
 
     /**
      * What the agents measured.
@@ -45,21 +56,47 @@ public final class MeasuredPlanner {
      * @param clientNode the client's node name in {@code links}: source of the inputs and sink of the results
      * @param profiles   each agent's profile of the model, measured on its own hardware
      * @param links      client to every agent and back, and every ordered pair of agents
+     * @param hosts      the machine of each agent, by agent name (agents not in it count as machines of their own)
      */
-    public record Measurements(String clientNode, List<AgentProfile> profiles, List<LinkSpeed> links) {
+    public record Measurements(String clientNode, List<AgentProfile> profiles, List<LinkSpeed> links, Map<String, Host> hosts) {
         public Measurements {
             profiles = List.copyOf(profiles);
             links = List.copyOf(links);
+            hosts = Map.copyOf(hosts);
+        }
+
+        /** Measurements of agents each on a machine of its own. */
+        public Measurements(String clientNode, List<AgentProfile> profiles, List<LinkSpeed> links) {
+            this(clientNode, profiles, links, Map.of());
+        }
+
+        /** The same measurements with one agent per machine: of co-located agents, the one whose whole model was fastest. */
+        Measurements onePerHost(Map<String, Profile> parsed) {
+            Map<String, String> kept = new LinkedHashMap<>(); // host -> agent
+            for (AgentProfile p : profiles) {
+                Host h = hosts.get(p.agent());
+                String key = h == null ? "agent:" + p.agent() : h.name();
+                String other = kept.get(key);
+                if (other == null || parsed.get(p.agent()).wholeMs() < parsed.get(other).wholeMs()) {
+                    kept.put(key, p.agent());
+                }
+            }
+            java.util.Set<String> agents = new java.util.HashSet<>(kept.values());
+            return new Measurements(clientNode, profiles.stream().filter(p -> agents.contains(p.agent())).toList(),
+                    links.stream().filter(l -> (l.from().equals(clientNode) || agents.contains(l.from()))
+                            && (l.to().equals(clientNode) || agents.contains(l.to()))).toList(), hosts);
         }
     }
 
     /**
      * A plan over the measured cluster and how its activations travel.
      *
-     * @param profiles each agent's parsed profile, by agent name
+     * @param profiles       each agent's parsed profile, by agent name
+     * @param sharedPeriodMs the plan's period once agents on one machine share its cores ({@link
+     *                       Plan#periodMs()} or longer): what a pipeline of it can really sustain
      */
     public record Result(Plan plan, Cluster cluster, Transport transport, String transportReason, Measurements measured,
-                         Map<String, Profile> profiles) {
+                         Map<String, Profile> profiles, double sharedPeriodMs) {
         public Result {
             profiles = Map.copyOf(profiles);
         }
@@ -70,7 +107,7 @@ public final class MeasuredPlanner {
 
         /** The same plan with another transport, e.g. one the operator chose. */
         public Result withTransport(Transport t, String reason) {
-            return new Result(plan, cluster, t, reason, measured, profiles);
+            return new Result(plan, cluster, t, reason, measured, profiles, sharedPeriodMs);
         }
     }
 
@@ -100,7 +137,17 @@ public final class MeasuredPlanner {
         List<AgentProfile> profiles = client.profile(agents, modelHash, modelSize, a.inputShapes(), runs, PROFILE_TIMEOUT, profiling);
         String clientNode = clientName(agents.stream().map(Message.AgentRow::name).toList());
         List<LinkSpeed> links = client.measureLinks(agents, clientNode, probeBytes, LINK_TIMEOUT, linking);
-        return new Measurements(clientNode, profiles, links);
+        return new Measurements(clientNode, profiles, links, hosts(agents));
+    }
+
+    /** Each agent's machine: the address it advertises for its data endpoint (its host name if it has none), and its cores. */
+    public static Map<String, Host> hosts(List<Message.AgentRow> agents) {
+        Map<String, Host> out = new LinkedHashMap<>();
+        for (Message.AgentRow r : agents) {
+            java.util.regex.Matcher m = ENDPOINT.matcher(r.dataEndpoint());
+            out.put(r.name(), new Host(m.matches() ? m.group(1) : r.host(), Math.max(1, r.cores())));
+        }
+        return out;
     }
 
     /**
@@ -109,11 +156,27 @@ public final class MeasuredPlanner {
      * chooses NONE or LZ4 from the slowest hop the route's activations cross.
      */
     public static Result plan(Measurements m, Analysis a, Objective objective) {
+        Result all = planOver(m, a, objective);
+        if (objective != Objective.THROUGHPUT) {
+            return all;
+        }
+        // the planner counts every agent as a machine of its own; where agents share one, a plan with one agent per
+        // machine may sustain more once the shared cores are counted
+        Measurements spread = m.onePerHost(all.profiles());
+        if (spread.profiles().size() == m.profiles().size()) {
+            return all;
+        }
+        Result few = planOver(spread, a, objective);
+        // as fast or faster with fewer agents: fewer hops, so also a lower latency
+        return few.sharedPeriodMs() <= all.sharedPeriodMs() + 1e-9 ? few : all;
+    }
+
+    private static Result planOver(Measurements m, Analysis a, Objective objective) {
         Cluster cluster = cluster(m, a);
         Map<String, Profile> profiles = profiles(cluster);
         Plan plan = Planner.plan(cluster, MeasuredCluster.base(profiles), objective);
         TransportRule.Choice choice = TransportRule.choose(plan, cluster);
-        return new Result(plan, cluster, choice.transport(), choice.reason(), m, profiles);
+        return new Result(plan, cluster, choice.transport(), choice.reason(), m, profiles, SharedCores.periodMs(plan, m.hosts(), profiles));
     }
 
     /** The measured cluster: each agent with its own profile (checked against {@code a}), the links, the client. */

@@ -199,7 +199,8 @@ public final class PlanViewModel {
                         refreshCurrent();
                         progress.set(1);
                         String predicted = goal == Objective.THROUGHPUT
-                                ? String.format(Locale.ROOT, "a request every %.1f ms once pipelined (%.1f ms each)", plan.periodMs(), costed.latencyMs())
+                                ? String.format(Locale.ROOT, "a request every %.1f ms once pipelined (%.1f ms each)", planned.sharedPeriodMs(),
+                                costed.latencyMs())
                                 : String.format(Locale.ROOT, "predicted %.1f ms", costed.latencyMs());
                         status.set(String.format(Locale.ROOT, "Plan for %s (%s): %d %s, %s, activations %s. Press Apply to deploy it.%s",
                                 fileName, goal == Objective.THROUGHPUT ? "throughput" : "latency", plan.stages().size(),

@@ -87,12 +87,17 @@ class PlanViewModelTest {
                 }
             }
         }
-        return new MeasuredPlanner.Measurements("client", profiles, links);
+        return new MeasuredPlanner.Measurements("client", profiles, links, MeasuredPlanner.hosts(rows));
     }
 
     private static Message.AgentRow agent(String name, String state) {
+        return onHost(name, state, name + ".lan");
+    }
+
+    /** An agent on a machine of 4 cores that it may share with others. */
+    private static Message.AgentRow onHost(String name, String state, String host) {
         return new Message.AgentRow(name, "host-" + name, "amd64", 4, state, 1, GB, 8 * GB, 0.5, 0, 300, List.of(), 0, 0,
-                "tcp://127.0.0.1:7000");
+                "tcp://" + host + ":7000");
     }
 
     @Test
@@ -177,9 +182,22 @@ class PlanViewModelTest {
         vm.autoPlan();
         PlanViewModel.Result r = vm.resultProperty().get();
         assertThat(r.plan().placement()).as("both agents work side by side").containsExactlyInAnyOrder("a1", "a2");
-        assertThat(r.plan().periodMs()).isLessThan(40.0);
+        assertThat(r.planned().sharedPeriodMs()).as("on machines of their own").isEqualTo(r.plan().periodMs()).isLessThan(40.0);
         assertThat(vm.statusProperty().get()).contains("(throughput)").contains(String.format(java.util.Locale.ROOT, "a request every %.1f ms",
                 r.plan().periodMs()));
+    }
+
+    @Test
+    void agentsOnOneMachineShareItsCoresInAThroughputPlan() {
+        // both agents on one 4-core machine, each run keeping all 4 cores busy (profiled at ONNX Runtime's default threads)
+        agents.apply(List.of(onHost("a1", "healthy", "10.0.0.5"), onHost("a2", "healthy", "10.0.0.5")), Map.of(), h -> h);
+        source.measurements = rows -> measurements(rows, Map.of("a1", 10.0, "a2", 10.0), 1000);
+        vm.objectiveProperty().set(io.edgeslice.slicer.Objective.THROUGHPUT);
+        vm.autoPlan();
+        PlanViewModel.Result r = vm.resultProperty().get();
+        assertThat(r.planned().sharedPeriodMs()).as("the machine does 40 ms of work per request, split or not").isCloseTo(40.0, within(1e-6));
+        assertThat(r.plan().placement()).as("splitting gains nothing on one machine").hasSize(1);
+        assertThat(vm.statusProperty().get()).contains("a request every 40.0 ms");
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.edgeslice.protocol.LinkProber;
 import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.Transport;
 import io.edgeslice.slicer.Analysis;
+import io.edgeslice.planner.LinkCache;
 import io.edgeslice.planner.MeasuredPlanner;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -75,6 +76,8 @@ public interface ConsoleSource extends AutoCloseable {
         String bound = bindEndpoint.endsWith(":0")
                 ? bindEndpoint.substring(0, bindEndpoint.length() - 1) + broker.port() : bindEndpoint;
         List<String> endpoints = bound.equals(broker.endpoint()) ? List.of(bound) : List.of(bound, broker.endpoint());
+        // planning twice in a row (say for latency, then for throughput) times the same links once
+        LinkCache linkCache = new LinkCache(LinkCache.DEFAULT_MAX_AGE, System::nanoTime);
         return new ConsoleSource() {
             @Override
             public BrokerSnapshot snapshot() {
@@ -107,7 +110,7 @@ public interface ConsoleSource extends AutoCloseable {
                 // a client of the embedded broker, on the calling thread only: it reaches the agents' data endpoints
                 try (EdgeSliceClient client = new EdgeSliceClient(broker.endpoint())) {
                     return MeasuredPlanner.measure(client, modelHash, modelSize, a, agents, MeasuredPlanner.DEFAULT_RUNS,
-                            LinkProber.DEFAULT_PROBE_BYTES, profiling, links);
+                            LinkProber.DEFAULT_PROBE_BYTES, linkCache, profiling, links);
                 }
             }
 

@@ -131,13 +131,34 @@ public final class MeasuredPlanner {
      */
     public static Measurements measure(EdgeSliceClient client, String modelHash, long modelSize, Analysis a, List<Message.AgentRow> agents,
                                        int runs, int probeBytes, Consumer<MeasureProgress> profiling, Consumer<MeasureProgress> linking) {
+        return measure(client, modelHash, modelSize, a, agents, runs, probeBytes, null, profiling, linking);
+    }
+
+    /**
+     * As {@link #measure(EdgeSliceClient, String, long, Analysis, List, int, int, Consumer, Consumer)},
+     * reusing the links measured over the same agents not long ago ({@code links}; null measures them).
+     */
+    public static Measurements measure(EdgeSliceClient client, String modelHash, long modelSize, Analysis a, List<Message.AgentRow> agents,
+                                       int runs, int probeBytes, LinkCache links, Consumer<MeasureProgress> profiling,
+                                       Consumer<MeasureProgress> linking) {
         if (agents.isEmpty()) {
             throw new SlicingException("no healthy agent to plan over: start agents first (edgeslice agent --broker …)");
         }
         List<AgentProfile> profiles = client.profile(agents, modelHash, modelSize, a.inputShapes(), runs, PROFILE_TIMEOUT, profiling);
         String clientNode = clientName(agents.stream().map(Message.AgentRow::name).toList());
-        List<LinkSpeed> links = client.measureLinks(agents, clientNode, probeBytes, LINK_TIMEOUT, linking);
-        return new Measurements(clientNode, profiles, links, hosts(agents));
+        java.util.Optional<List<LinkSpeed>> cached = links == null ? java.util.Optional.empty() : links.get(agents, clientNode);
+        List<LinkSpeed> measured;
+        if (cached.isPresent()) {
+            measured = cached.get();
+            linking.accept(new MeasureProgress("every link", "reusing the links measured " + links.age().toSeconds() + " s ago",
+                    measured.size(), measured.size()));
+        } else {
+            measured = client.measureLinks(agents, clientNode, probeBytes, LINK_TIMEOUT, linking);
+            if (links != null) {
+                links.put(agents, clientNode, measured);
+            }
+        }
+        return new Measurements(clientNode, profiles, measured, hosts(agents));
     }
 
     /** Each agent's machine: the address it advertises for its data endpoint (its host name if it has none), and its cores. */

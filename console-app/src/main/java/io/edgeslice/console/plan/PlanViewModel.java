@@ -173,7 +173,8 @@ public final class PlanViewModel {
                 }, p -> ui.submit(() -> {
                     if (gen == generation) {
                         progress.set(PROFILING_SHARE + (1 - PROFILING_SHARE) * (p.total() <= 0 ? 0 : (double) p.done() / p.total()));
-                        status.set("Timing the link " + p.subject() + " (" + (p.done() + 1) + " of " + p.total() + ")");
+                        status.set(p.total() > 0 && p.done() >= p.total() ? "Links: " + p.step()
+                                : "Timing the link " + p.subject() + " (" + (p.done() + 1) + " of " + p.total() + ")");
                     }
                 }));
                 MeasuredPlanner.Result planned = MeasuredPlanner.plan(m, a, goal);

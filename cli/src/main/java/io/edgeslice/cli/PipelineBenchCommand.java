@@ -1,7 +1,6 @@
 package io.edgeslice.cli;
 
 import ai.onnxruntime.OrtSession;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeslice.agent.InferenceEngine;
 import io.edgeslice.agent.InferenceException;
 import io.edgeslice.broker.Broker;
@@ -124,55 +123,15 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 // the stages' compute per request while they run side by side: sharing cores and memory slows each
                 double pipelinedComputeMs = median(piped.stream().filter(TaskOutcome::ok).map(o -> o.computeMicros() / 1000.0).toList());
                 long ok = piped.stream().filter(TaskOutcome::ok).count();
-                double sumStages = stageMs.stream().mapToDouble(Double::doubleValue).sum();
-                double maxStage = stageMs.stream().mapToDouble(Double::doubleValue).max().orElse(0);
-                double hop = outsideMs / (stages + 1);
-                double rps = ok / seconds;
-                double bound = 1000 / maxStage;
-                int cores = Runtime.getRuntime().availableProcessors();
-                double coreBound = Math.min(bound, cores * 1000 / sumStages);
                 // ours against the raw socket: the same bytes per hop, one frame each, after the same kind of idle pause
                 List<Integer> hopBytes = timings.hopBytes();
-                List<Double> rawMs = RawHops.medianMs(hopBytes);
-                double rawHopsMs = rawMs.stream().mapToDouble(Double::doubleValue).sum();
-                double wakeUs = RawHops.wakeUpMicros();
-                double loadAfter = loadAverage();
-                out.printf("%nslices run at optimisation level %s%n", levelAll ? "all" : "extended");
-                out.printf("whole model %.1f ms; pipeline %.1f ms (ratio %.3f); per-hop overhead %.2f ms%n", wholeMs, pipelineMs,
-                        pipelineMs / wholeMs, hop);
-                out.printf("stages %s ms in their agents, %s ms in this process%n", stageMs.stream().map(v -> String.format("%.1f", v)).toList(),
-                        harnessStageMs.stream().map(v -> String.format("%.1f", v)).toList());
-                out.printf("in the agents: compute %.1f ms per request (%.3f of the whole model here), the rest %.1f ms over %d hops%n", agentComputeMs,
-                        agentComputeMs / wholeMs, outsideMs, stages + 1);
-                out.printf("pipelined: %.2f requests/s (%.2f/s once full); bound 1/max(stage) %.2f/s (%.2f of it); %d cores allow %.2f/s%n", rps,
-                        steadyRps, bound, rps / bound, cores, coreBound);
-                out.printf("compute per request while pipelined %.1f ms, one at a time %.1f ms (%.2fx)%n", pipelinedComputeMs, agentComputeMs,
-                        pipelinedComputeMs / agentComputeMs);
-                out.printf("whole model as agents run whole models (optimisation level all): %.1f ms; pipeline / that %.3f%n", wholeAllMs,
-                        pipelineMs / wholeAllMs);
-                out.printf("raw JeroMQ frames of the hops' sizes %s bytes: %s ms, %.1f ms in all; our hops take %.2fx that%n", hopBytes,
-                        rawMs.stream().map(v -> String.format("%.2f", v)).toList(), rawHopsMs, outsideMs / rawHopsMs);
-                out.printf("waking a thread after %d ms idle: %.0f µs (median)%n", RawHops.IDLE_MS, wakeUs);
-                out.printf("load average %.2f before, %.2f after%n", loadBefore, loadAfter);
+                PipelineReport report = new PipelineReport(model.getFileName().toString(), stages, requests, levelAll, wholeMs, wholeAllMs,
+                        pipelineMs, agentComputeMs, outsideMs, stageMs, harnessStageMs, ok / seconds, steadyRps, pipelinedComputeMs, ok,
+                        Runtime.getRuntime().availableProcessors(), hopBytes, RawHops.medianMs(hopBytes), RawHops.wakeUpMicros(), loadBefore,
+                        loadAverage());
+                report.print(out);
                 if (json) {
-                    ObjectNode n = Json.object().put("model", model.getFileName().toString()).put("stages", stages).put("requests", requests)
-                            .put("optimization", levelAll ? "all" : "extended").put("whole_ms", Percentiles.round(wholeMs)).put("pipeline_ms", Percentiles.round(pipelineMs))
-                            .put("latency_ratio", Math.round(pipelineMs / wholeMs * 1000) / 1000.0).put("hop_overhead_ms", Percentiles.round(hop))
-                            .put("throughput_rps", Percentiles.round(rps)).put("bound_rps", Percentiles.round(bound))
-                            .put("cores", cores).put("core_bound_rps", Percentiles.round(coreBound)).put("ok", ok);
-                    n.put("throughput_of_bound", Math.round(rps / bound * 1000) / 1000.0).put("steady_rps", Percentiles.round(steadyRps));
-                    n.put("agent_compute_ms", Percentiles.round(agentComputeMs)).put("compute_ratio", Math.round(agentComputeMs / wholeMs * 1000) / 1000.0)
-                            .put("pipelined_compute_ms", Percentiles.round(pipelinedComputeMs));
-                    n.put("raw_hops_ms", Percentiles.round(rawHopsMs)).put("hops_vs_raw", Math.round(outsideMs / rawHopsMs * 100) / 100.0)
-                            .put("wake_up_us", Math.round(wakeUs));
-                    // what offloading the whole model to one agent gives: agents run whole models at level all, slices at extended
-                    n.put("whole_all_ms", Percentiles.round(wholeAllMs)).put("latency_ratio_vs_all", Math.round(pipelineMs / wholeAllMs * 1000) / 1000.0);
-                    com.fasterxml.jackson.databind.node.ArrayNode stageArray = n.putArray("stage_ms");
-                    stageMs.forEach(v -> stageArray.add(Percentiles.round(v)));
-                    com.fasterxml.jackson.databind.node.ArrayNode harnessArray = n.putArray("harness_stage_ms");
-                    harnessStageMs.forEach(v -> harnessArray.add(Percentiles.round(v)));
-                    n.put("load_avg_before", loadBefore).put("load_avg_after", loadAfter);
-                    System.out.println(Json.line(n));
+                    System.out.println(Json.line(report.json()));
                 }
                 return ok == requests ? 0 : 1;
             }

@@ -1,0 +1,93 @@
+package io.edgeslice.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.PrintStream;
+import java.util.List;
+
+/**
+ * What {@code bench pipeline} measured, and the ratios derived from it, as text and as JSON.
+ *
+ * @param levelAll           whether the slices (and the whole model compared) run at ONNX Runtime's level all
+ * @param wholeMs            the whole model in the harness, at the slices' level
+ * @param wholeAllMs         the whole model in the harness at level all (as agents run whole models)
+ * @param pipelineMs         one request at a time through the pipeline, at the client
+ * @param agentComputeMs     ONNX Runtime time per request, every stage's, as the agents measured it
+ * @param outsideMs          per request, the rest: moving data, checksums, waking threads
+ * @param stageMs            each stage's compute in its own agent
+ * @param harnessStageMs     the same slices timed in the harness
+ * @param rps                pipelined requests per second
+ * @param steadyRps          the pipelined rate once the pipeline is full
+ * @param pipelinedComputeMs ONNX Runtime time per request while the stages run side by side
+ * @param hopBytes           bytes each hop carries (input, every cut, results)
+ * @param rawMs              a bare JeroMQ frame of each hop's size, after an idle pause
+ * @param wakeUs             waking a parked thread after an idle pause
+ */
+record PipelineReport(String model, int stages, int requests, boolean levelAll, double wholeMs, double wholeAllMs, double pipelineMs,
+                      double agentComputeMs, double outsideMs, List<Double> stageMs, List<Double> harnessStageMs, double rps, double steadyRps,
+                      double pipelinedComputeMs, long ok, int cores, List<Integer> hopBytes, List<Double> rawMs, double wakeUs, double loadBefore,
+                      double loadAfter) {
+
+    double hopMs() {
+        return outsideMs / (stages + 1);
+    }
+
+    double boundRps() {
+        return 1000 / stageMs.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    }
+
+    double coreBoundRps() {
+        return Math.min(boundRps(), cores * 1000 / stageMs.stream().mapToDouble(Double::doubleValue).sum());
+    }
+
+    double rawHopsMs() {
+        return rawMs.stream().mapToDouble(Double::doubleValue).sum();
+    }
+
+    void print(PrintStream out) {
+        out.printf("%nslices run at optimisation level %s%n", levelAll ? "all" : "extended");
+        out.printf("whole model %.1f ms; pipeline %.1f ms (ratio %.3f); per-hop overhead %.2f ms%n", wholeMs, pipelineMs, pipelineMs / wholeMs, hopMs());
+        out.printf("stages %s ms in their agents, %s ms in this process%n", oneDecimal(stageMs), oneDecimal(harnessStageMs));
+        out.printf("in the agents: compute %.1f ms per request (%.3f of the whole model here), the rest %.1f ms over %d hops%n", agentComputeMs,
+                agentComputeMs / wholeMs, outsideMs, stages + 1);
+        out.printf("pipelined: %.2f requests/s (%.2f/s once full); bound 1/max(stage) %.2f/s (%.2f of it); %d cores allow %.2f/s%n", rps, steadyRps,
+                boundRps(), rps / boundRps(), cores, coreBoundRps());
+        out.printf("compute per request while pipelined %.1f ms, one at a time %.1f ms (%.2fx)%n", pipelinedComputeMs, agentComputeMs,
+                pipelinedComputeMs / agentComputeMs);
+        out.printf("whole model as agents run whole models (optimisation level all): %.1f ms; pipeline / that %.3f%n", wholeAllMs,
+                pipelineMs / wholeAllMs);
+        out.printf("raw JeroMQ frames of the hops' sizes %s bytes: %s ms, %.1f ms in all; our hops take %.2fx that%n", hopBytes,
+                rawMs.stream().map(v -> String.format("%.2f", v)).toList(), rawHopsMs(), outsideMs / rawHopsMs());
+        out.printf("waking a thread after %d ms idle: %.0f µs (median)%n", RawHops.IDLE_MS, wakeUs);
+        out.printf("load average %.2f before, %.2f after%n", loadBefore, loadAfter);
+    }
+
+    ObjectNode json() {
+        ObjectNode n = Json.object().put("model", model).put("stages", stages).put("requests", requests)
+                .put("optimization", levelAll ? "all" : "extended").put("whole_ms", Percentiles.round(wholeMs))
+                .put("pipeline_ms", Percentiles.round(pipelineMs)).put("latency_ratio", thousandths(pipelineMs / wholeMs))
+                .put("hop_overhead_ms", Percentiles.round(hopMs())).put("throughput_rps", Percentiles.round(rps))
+                .put("bound_rps", Percentiles.round(boundRps())).put("cores", cores).put("core_bound_rps", Percentiles.round(coreBoundRps()))
+                .put("ok", ok).put("throughput_of_bound", thousandths(rps / boundRps())).put("steady_rps", Percentiles.round(steadyRps));
+        n.put("agent_compute_ms", Percentiles.round(agentComputeMs)).put("compute_ratio", thousandths(agentComputeMs / wholeMs))
+                .put("pipelined_compute_ms", Percentiles.round(pipelinedComputeMs));
+        n.put("raw_hops_ms", Percentiles.round(rawHopsMs())).put("hops_vs_raw", Math.round(outsideMs / rawHopsMs() * 100) / 100.0)
+                .put("wake_up_us", Math.round(wakeUs));
+        // what offloading the whole model to one agent gives: agents run whole models at level all
+        n.put("whole_all_ms", Percentiles.round(wholeAllMs)).put("latency_ratio_vs_all", thousandths(pipelineMs / wholeAllMs));
+        ArrayNode stageArray = n.putArray("stage_ms");
+        stageMs.forEach(v -> stageArray.add(Percentiles.round(v)));
+        ArrayNode harnessArray = n.putArray("harness_stage_ms");
+        harnessStageMs.forEach(v -> harnessArray.add(Percentiles.round(v)));
+        n.put("load_avg_before", loadBefore).put("load_avg_after", loadAfter);
+        return n;
+    }
+
+    private static double thousandths(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    private static List<String> oneDecimal(List<Double> v) {
+        return v.stream().map(x -> String.format("%.1f", x)).toList();
+    }
+}

@@ -132,6 +132,42 @@ class ClusterTest {
         }
     }
 
+    @Test
+    void aRouteDeployedAgainByABrokerThatRestartedWithoutItServes() throws Exception {
+        // the memory store forgets routes with the broker: the new broker numbers the route from 1 again,
+        // while the agents still hold it at epoch 2 from the old one
+        Path model = TestModels.blazefaceFront();
+        String hash = io.edgeslice.protocol.Hashing.sha256(model);
+        Tensor input = TestModels.randomInput(TestModels.inputShape(model), 5);
+        try (Cluster c = cluster("memory")) {
+            EdgeSliceProcess broker = c.startBroker();
+            c.startAgent("a1");
+            c.startAgent("a2");
+            c.await("two agents", Duration.ofSeconds(30), Cluster.healthy(2));
+            for (int i = 0; i < 2; i++) {
+                assertThat(EdgeSliceCommand.commandLine().execute("deploy", "--broker", c.endpoint(), "--model", model.toString(),
+                        "--placement", "0-40@a1,40-93@a2")).isZero();
+            }
+            try (EdgeSliceClient client = new EdgeSliceClient(c.endpoint())) {
+                assertThat(client.route(hash, Duration.ofSeconds(5)).epoch()).isEqualTo(2);
+            }
+            broker.kill();
+            c.startBroker();
+            c.await("both agents registered with the new broker", Duration.ofSeconds(40), Cluster.healthy(2));
+            assertThat(EdgeSliceCommand.commandLine().execute("deploy", "--broker", c.endpoint(), "--model", model.toString(),
+                    "--placement", "0-40@a1,40-93@a2")).isZero();
+            try (EdgeSliceClient client = new EdgeSliceClient(c.endpoint())) {
+                assertThat(client.route(hash, Duration.ofSeconds(5)).epoch()).isEqualTo(1);
+                List<TaskRequest> requests = new ArrayList<>();
+                for (int i = 0; i < 10; i++) {
+                    requests.add(TaskRequest.of(hash, List.of(input), 5, 0));
+                }
+                assertThat(client.runPipeline(hash, requests, 2, Duration.ofSeconds(30), o -> { }))
+                        .allSatisfy(o -> assertThat(o.status()).as("%s %s", o.code(), o.message()).isEqualTo(TaskOutcome.Status.OK));
+            }
+        }
+    }
+
     private static void awaitQueued(Cluster c, int n) throws Exception {
         long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         try (var table = io.edgeslice.broker.store.RedisMetricTable.connect(c.store, "edgeslice:")) {

@@ -310,6 +310,7 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
                 ready.dataEndpoint(), cache.hashes().size(),
                 cache.hashes().stream().map(Hashing::shortHash).toList());
         fetcher.restartAll(nowNanos);
+        pipeline.onRegistered(); // the broker sends its routes again: a restarted one may number them afresh
     }
 
     private void rebuildPoller() {

@@ -87,6 +87,8 @@ final class Pipeline {
     private final ModelFetcher fetcher;
     private final Runnable onReject;
     private final Map<RouteKey, Message.Route> routes = new HashMap<>();
+    /** Routes the broker sent since this agent last registered. */
+    private final java.util.Set<RouteKey> confirmed = new java.util.HashSet<>();
     private final Map<String, ZMQ.Socket> peers = new HashMap<>();
     private final Map<OutKey, Outgoing> unacked = new LinkedHashMap<>();
     private final Map<String, Long> inflightBytes = new HashMap<>();
@@ -109,16 +111,22 @@ final class Pipeline {
         this.onReject = onReject;
     }
 
+    /** This agent registered with the broker (again): routes it holds are current only once the broker sends them again. */
+    void onRegistered() {
+        confirmed.clear();
+    }
+
     /**
      * The broker published a route; a newer epoch replaces the old and redirects what waits for an
-     * ACK. A route without stages was withdrawn: it is forgotten (so a route deployed again later,
-     * by a broker that restarted without it, starts afresh), and what waits for an ACK on it fails
-     * at its client.
+     * ACK. A route the broker has not sent since this agent last registered is replaced whatever
+     * its epoch: a broker that restarted without it numbers it afresh. A route without stages was
+     * withdrawn: it is forgotten, and what waits for an ACK on it fails at its client.
      */
     void onRoute(Message.Route r, long now) {
         RouteKey key = RouteKey.of(r);
         Message.Route current = routes.get(key);
-        if (current != null && current.epoch() >= r.epoch()) {
+        boolean sentBefore = !confirmed.add(key);
+        if (current != null && (current.equals(r) || sentBefore && current.epoch() >= r.epoch())) {
             return;
         }
         if (r.stages().isEmpty()) {

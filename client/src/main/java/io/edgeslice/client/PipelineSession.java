@@ -226,13 +226,14 @@ final class PipelineSession {
             return;
         }
         log.info("model {}: {} withdrawn", modelHash.substring(0, 12), gone.stream().map(l -> "route " + l.route.replica()).toList());
+        String noRoute = "no route is deployed for model " + modelHash + " any more";
         for (Pending p : new ArrayList<>(inflight.values())) {
             if (!gone.contains(p.lane)) {
                 continue;
             }
             if (lanes.isEmpty()) {
                 complete(p, new TaskOutcome(p.request.id(), TaskOutcome.Status.FAILED, null, p.attempt, elapsed(p), 0, List.of(), ErrorCode.NO_ROUTE,
-                        "no route is deployed for model " + modelHash + " any more"));
+                        noRoute));
             } else {
                 p.lane.inflight--;
                 p.lane = leastBusy();
@@ -248,8 +249,7 @@ final class PipelineSession {
         });
         if (lanes.isEmpty()) {
             for (TaskRequest r; (r = waiting.poll()) != null; ) {
-                outcomes.settle(new TaskOutcome(r.id(), TaskOutcome.Status.FAILED, null, 0, 0, 0, List.of(), ErrorCode.NO_ROUTE,
-                        "no route is deployed for model " + modelHash + " any more"));
+                outcomes.settle(new TaskOutcome(r.id(), TaskOutcome.Status.FAILED, null, 0, 0, 0, List.of(), ErrorCode.NO_ROUTE, noRoute));
             }
         }
     }

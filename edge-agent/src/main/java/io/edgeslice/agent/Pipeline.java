@@ -10,10 +10,14 @@ import io.edgeslice.protocol.Wire;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.zeromq.SocketType;
@@ -88,7 +92,7 @@ final class Pipeline {
     private final Runnable onReject;
     private final Map<RouteKey, Message.Route> routes = new HashMap<>();
     /** Routes the broker sent since this agent last registered. */
-    private final java.util.Set<RouteKey> confirmed = new java.util.HashSet<>();
+    private final Set<RouteKey> confirmed = new HashSet<>();
     private final Map<String, ZMQ.Socket> peers = new HashMap<>();
     private final Map<OutKey, Outgoing> unacked = new LinkedHashMap<>();
     private final Map<String, Long> inflightBytes = new HashMap<>();
@@ -152,17 +156,30 @@ final class Pipeline {
     private void withdraw(RouteKey key, long epoch) {
         routes.remove(key);
         log.info("route {} of model {} withdrawn (epoch {})", key.replica(), Hashing.shortHash(key.modelHash()), epoch);
+        dropUnacked(o -> RouteKey.of(o.activation).equals(key), Pipeline::withdrawn);
+    }
+
+    /** Gives up the outputs waiting for an ACK that match, and tells each one's client why. */
+    private void dropUnacked(Predicate<Outgoing> which, Function<Message.Activation, Message.Failed> why) {
         for (var it = unacked.values().iterator(); it.hasNext(); ) {
             Outgoing o = it.next();
-            if (RouteKey.of(o.activation).equals(key)) {
+            if (which.test(o)) {
                 it.remove();
                 if (o.sent) { // the socket may still be reading its buffers: the collector frees them
-                    inflightBytes.merge(o.endpoint, -o.bytes, Long::sum);
+                    returnCredit(o);
                 } else {
                     BufferPool.SHARED.release(o.activation.tensors());
                 }
-                toClient(o.activation.replyTo(), withdrawn(o.activation));
+                toClient(o.activation.replyTo(), why.apply(o.activation));
             }
+        }
+    }
+
+    /** The link's credit back for an output that was sent and is no longer in flight. */
+    private void returnCredit(Outgoing o) {
+        if (o.sent) {
+            inflightBytes.merge(o.endpoint, -o.bytes, Long::sum);
+            o.sent = false;
         }
     }
 
@@ -283,10 +300,8 @@ final class Pipeline {
                         // a second ACK of a resent activation, or a peer confused about our tasks: nothing to release
                         log.debug("ACK for task {} attempt {} at position {}, which waits for no acknowledgement here", ack.taskId(),
                                 ack.attempt(), ack.end());
-                    } else if (o.sent) {
-                        inflightBytes.merge(o.endpoint, -o.bytes, Long::sum);
-                    }
-                    if (o != null) { // the next stage has all of it: the output's buffers may be reused
+                    } else { // the next stage has all of it: the output's buffers may be reused
+                        returnCredit(o);
                         BufferPool.SHARED.release(o.activation.tensors());
                     }
                 } else if (m instanceof Message.Failed f) {
@@ -301,16 +316,7 @@ final class Pipeline {
         if (f.code() == ErrorCode.WRONG_ROUTE || f.code() == ErrorCode.CHECKSUM) {
             return; // kept: sent again under the next route, or after the resend interval
         }
-        for (var it = unacked.entrySet().iterator(); it.hasNext(); ) {
-            var e = it.next();
-            if (e.getKey().taskId().equals(f.taskId()) && e.getKey().attempt() == f.attempt()) {
-                it.remove();
-                if (e.getValue().sent) {
-                    inflightBytes.merge(e.getValue().endpoint, -e.getValue().bytes, Long::sum);
-                }
-                toClient(e.getValue().activation.replyTo(), f);
-            }
-        }
+        dropUnacked(o -> o.activation.taskId().equals(f.taskId()) && o.activation.attempt() == f.attempt(), a -> f);
     }
 
     /** Sends what waits for credit and what was not acknowledged in time, under the current route. */
@@ -325,10 +331,7 @@ final class Pipeline {
             if (next == null) {
                 continue;
             }
-            if (o.sent) {
-                inflightBytes.merge(o.endpoint, -o.bytes, Long::sum);
-                o.sent = false;
-            }
+            returnCredit(o);
             if (inflightBytes.getOrDefault(next.dataEndpoint(), 0L) + o.bytes > PEER_CREDIT_BYTES && inflightBytes.getOrDefault(next.dataEndpoint(), 0L) > 0) {
                 continue; // no credit left on this link: wait for acknowledgements
             }

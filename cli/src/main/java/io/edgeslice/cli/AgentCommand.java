@@ -2,6 +2,7 @@ package io.edgeslice.cli;
 
 import io.edgeslice.agent.AgentConfig;
 import io.edgeslice.agent.EdgeAgent;
+import io.edgeslice.protocol.SharedMemory;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -33,6 +34,11 @@ final class AgentCommand implements Callable<Integer> {
             + "(default: the address of the interface that routes to the broker).")
     String advertise;
 
+    @Option(names = "--shared-memory", defaultValue = "/dev/shm", paramLabel = "DIR|off",
+            description = "Directory of shared memory through which activations travel to and from agents on this machine, "
+                    + "or 'off' to send them through sockets only (default: ${DEFAULT-VALUE}).")
+    String sharedMemory;
+
     @Override
     public Integer call() throws Exception {
         if (!broker.matches("tcp://[^:]+:\\d+")) {
@@ -43,6 +49,9 @@ final class AgentCommand implements Callable<Integer> {
         }
         if (cacheMb < 1) {
             throw new IllegalArgumentException("--cache-mb must be at least 1");
+        }
+        if (!sharedMemory.equals("off") && !SharedMemory.enable(Path.of(sharedMemory))) {
+            System.err.println("edgeslice agent: shared memory is off: " + sharedMemory + " is not a writable directory");
         }
         AgentConfig config = new AgentConfig(broker, name, threads, slots, cacheDir, advertise, null, null, cacheMb << 20);
         EdgeAgent agent = new EdgeAgent(config);

@@ -95,6 +95,9 @@ final class DeployCommand implements Callable<Integer> {
         if (replicas > 1 && where.stages == null) {
             throw new IllegalArgumentException("--replicas needs --stages: a --placement or a plan names the agents of one route");
         }
+        if (transport == Transport.SHARED) {
+            throw new IllegalArgumentException("--transport SHARED is no route's choice: agents on one machine send through shared memory by themselves");
+        }
         Analysis a = Analysis.of(OnnxModel.load(model), InputShapes.parse(inputShapes), SessionSettings.DEFAULT, null);
         if (where.plan != null) {
             return deployAutoPlan(a);

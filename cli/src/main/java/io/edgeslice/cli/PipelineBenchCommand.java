@@ -44,6 +44,11 @@ final class PipelineBenchCommand implements Callable<Integer> {
     @Option(names = "--requests", defaultValue = "60", description = "Requests per measurement (default: ${DEFAULT-VALUE}).")
     int requests;
 
+    @Option(names = "--shared-memory", defaultValue = "/dev/shm", paramLabel = "DIR|off",
+            description = "Passed to the agents: activations between them travel through shared memory in DIR, or with 'off' through sockets "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String sharedMemory;
+
     @Option(names = "--json", description = "End with a JSON line.")
     boolean json;
 
@@ -57,13 +62,14 @@ final class PipelineBenchCommand implements Callable<Integer> {
         }
         PrintStream out = json ? System.err : System.out;
         Path work = Files.createTempDirectory("edgeslice-bench-");
+        boolean succeeded = false;
         String hash = Hashing.sha256(model);
         List<EdgeSliceProcess> agents = new ArrayList<>();
         try (Broker broker = Broker.start(BrokerConfig.onPort(0, work.resolve("models")), new InMemoryMetricTable());
              EdgeSliceClient client = new EdgeSliceClient(broker.endpoint())) {
             for (int i = 1; i <= stages; i++) {
                 agents.add(EdgeSliceProcess.agent(broker.endpoint(), "s" + i, Files.createDirectories(work.resolve("s" + i)),
-                        work.resolve("s" + i + ".log"), "--threads", "1"));
+                        work.resolve("s" + i + ".log"), "--threads", "1", "--shared-memory", sharedMemory));
             }
             long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (broker.snapshot().agents().stream().filter(a -> a.state().equals("healthy")).count() < stages && System.nanoTime() < end) {
@@ -128,16 +134,30 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 PipelineReport report = new PipelineReport(model.getFileName().toString(), stages, requests, levelAll, wholeMs, wholeAllMs,
                         pipelineMs, agentComputeMs, outsideMs, stageMs, harnessStageMs, ok / seconds, steadyRps, pipelinedComputeMs, ok,
                         Runtime.getRuntime().availableProcessors(), hopBytes, RawHops.medianMs(hopBytes), RawHops.wakeUpMicros(), loadBefore,
-                        loadAverage());
+                        loadAverage(), !sharedMemory.equals("off"));
                 report.print(out);
                 if (json) {
                     System.out.println(Json.line(report.json()));
                 }
-                return ok == requests ? 0 : 1;
+                succeeded = ok == requests;
+                return succeeded ? 0 : 1;
             }
         } finally {
             for (EdgeSliceProcess p : agents) {
                 p.close();
+            }
+            if (succeeded) {
+                deleteTree(work); // the broker's copy of the model and the agents' caches and logs
+            } else {
+                out.println("the broker's models and the agents' logs are kept in " + work);
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (var files = Files.walk(dir)) {
+            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(f);
             }
         }
     }

@@ -14,12 +14,16 @@ import io.edgeslice.protocol.Codec;
 import io.edgeslice.protocol.ErrorCode;
 import io.edgeslice.protocol.Hashing;
 import io.edgeslice.protocol.Message;
+import io.edgeslice.protocol.SharedMemory;
 import io.edgeslice.protocol.Tensor;
 import io.edgeslice.protocol.Transport;
 import io.edgeslice.protocol.Wire;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -75,13 +79,18 @@ class DataPlaneBadInputTest {
 
     /** Sends an activation to a stage's agent and returns its answer. */
     private static Message toStage(int stage, Message a) {
+        return toStage(stage, Codec.encode(a));
+    }
+
+    /** Sends a message's frames to a stage's agent and returns its answer. */
+    private static Message toStage(int stage, List<ByteBuffer> frames) {
         try (ZContext ctx = new ZContext()) {
             ZMQ.Socket s = ctx.createSocket(SocketType.DEALER);
             s.setHandshakeIvl(1000);
             s.setReceiveTimeOut(2000);
             s.connect(route.stages().get(stage).dataEndpoint());
             for (int attempt = 0; attempt < 5; attempt++) {
-                Wire.send(s, null, a, false);
+                Wire.send(s, null, frames.stream().map(ByteBuffer::duplicate).toList(), false);
                 List<ByteBuffer> answer = Wire.receive(s, 0);
                 if (answer != null) {
                     return Codec.decode(answer);
@@ -194,6 +203,47 @@ class DataPlaneBadInputTest {
         // and a client sees every stage's compute, less than the whole latency
         TaskOutcome o = client.runPipeline(hash, List.of(TaskRequest.of(hash, List.of(input), 5, 0)), 1, Duration.ofSeconds(60), x -> { }).get(0);
         assertThat(o.computeMicros()).isPositive().isLessThan((long) (o.latencyMs() * 1000));
+    }
+
+    /** A first-stage ACT whose tensor is a reference to shared memory, built by hand (this JVM offers no segments). */
+    private static List<ByteBuffer> sharedActivation(String segment, long offset, long length) {
+        Message.Activation a = new Message.Activation(UUID.randomUUID(), 1, route.epoch(), hash, 0, 0, 0, "", Codec.tensorsCrc(List.of(input)),
+                Transport.SHARED, 0, List.of(input));
+        List<ByteBuffer> frames = new ArrayList<>(Codec.encode(a));
+        byte[] name = segment.getBytes(StandardCharsets.UTF_8);
+        frames.set(frames.size() - 1, ByteBuffer.allocate(2 + name.length + 16).putShort((short) name.length).put(name).putLong(offset)
+                .putLong(length).flip());
+        return frames;
+    }
+
+    @Test
+    void anActivationNamingSharedMemoryTheAgentCannotReadIsRefusedSoTheSenderSendsInline() {
+        Message m = toStage(0, sharedActivation("edgeslice-1-0000beef-1", 0, input.byteSize()));
+        assertThat(m).isInstanceOfSatisfying(Message.Failed.class, f -> {
+            assertThat(f.code()).isEqualTo(ErrorCode.SHARED_MEMORY);
+            assertThat(f.message()).contains("edgeslice-1-0000beef-1").contains("does not exist");
+        });
+        stillServes();
+    }
+
+    @Test
+    void anActivationNamingAFileThatIsNoSegmentOrBytesBeyondOneIsRefused() throws Exception {
+        assertThat(toStage(0, sharedActivation("../../etc/passwd", 0, input.byteSize()))).isInstanceOfSatisfying(Message.Failed.class, f -> {
+            assertThat(f.code()).isEqualTo(ErrorCode.MALFORMED);
+            assertThat(f.message()).contains("../../etc/passwd").contains("no shared-memory segment");
+        });
+        // a real segment (named as this process's would be), smaller than the bytes the reference names
+        String name = "edgeslice-" + ProcessHandle.current().pid() + "-0000f00d-1";
+        Path segment = Files.write(SharedMemory.DEFAULT_DIR.resolve(name), new byte[1024]);
+        try {
+            assertThat(toStage(0, sharedActivation(name, 512, input.byteSize()))).isInstanceOfSatisfying(Message.Failed.class, f -> {
+                assertThat(f.code()).isEqualTo(ErrorCode.MALFORMED);
+                assertThat(f.message()).contains(name).contains("holds 1024");
+            });
+        } finally {
+            Files.delete(segment);
+        }
+        stillServes();
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.edgeslice.client.TaskRequest;
 import io.edgeslice.protocol.Hashing;
 import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.Tensor;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -129,13 +130,48 @@ class PipelineTest {
         try (Broker broker = Broker.start(BrokerConfig.onPort(0, dir.resolve("models")), new InMemoryMetricTable());
              Cluster c = new Cluster(dir, "memory", broker.port());
              EdgeSliceClient client = new EdgeSliceClient(broker.endpoint())) {
-            c.startAgent("a1");
-            c.startAgent("a2");
+            // with shared memory the agents, on one machine, would pass references instead of compressed bytes
+            c.startAgent("a1", "--shared-memory", "off");
+            c.startAgent("a2", "--shared-memory", "off");
             c.await("two agents", Duration.ofSeconds(30), Cluster.healthy(2));
             assertThat(EdgeSliceCommand.commandLine().execute("deploy", "--broker", broker.endpoint(), "--model", model.toString(),
                     "--placement", "0-40@a1,40-93@a2", "--transport", "LZ4")).isZero();
             assertThat(client.route(Hashing.sha256(model), Duration.ofSeconds(5)).transport()).isEqualTo(io.edgeslice.protocol.Transport.LZ4);
             assertThat(RouteRun.of(broker, model, 10, 3).maxAbsDiff()).isLessThanOrEqualTo(1e-5);
+        }
+    }
+
+    @Test
+    void agentsOnOneMachinePassActivationsThroughSharedMemory() throws Exception {
+        Path model = TestModels.blazefaceFront();
+        try (Broker broker = Broker.start(BrokerConfig.onPort(0, dir.resolve("models")), new InMemoryMetricTable());
+             Cluster c = new Cluster(dir, "memory", broker.port())) {
+            EdgeSliceProcess a1 = c.startAgent("a1");
+            c.startAgent("a2");
+            c.await("two agents", Duration.ofSeconds(30), Cluster.healthy(2));
+            assertThat(EdgeSliceCommand.commandLine().execute("deploy", "--broker", broker.endpoint(), "--model", model.toString(),
+                    "--placement", "0-30@a1,30-93@a2")).isZero(); // 168 KiB cross the cut: by reference (from 64 KiB on)
+            assertThat(RouteRun.of(broker, model, 30, 4).maxAbsDiff()).isLessThanOrEqualTo(1e-5);
+            assertThat(Files.readString(a1.log())).contains("travel through shared memory").doesNotContain("travel inline");
+        }
+    }
+
+    @Test
+    void anAgentThatCannotReadItsPeersSharedMemoryGetsActivationsInline() throws Exception {
+        // a2 looks in another directory, as an agent in another container would: a1's segments are not there
+        Path model = TestModels.blazefaceFront();
+        try (Broker broker = Broker.start(BrokerConfig.onPort(0, dir.resolve("models")), new InMemoryMetricTable());
+             Cluster c = new Cluster(dir, "memory", broker.port())) {
+            EdgeSliceProcess a1 = c.startAgent("a1", "--shared-memory", Files.createDirectories(dir.resolve("shm-a1")).toString());
+            EdgeSliceProcess a2 = c.startAgent("a2", "--shared-memory", Files.createDirectories(dir.resolve("shm-a2")).toString());
+            EdgeSliceProcess a3 = c.startAgent("a3", "--shared-memory", "off");
+            c.await("three agents", Duration.ofSeconds(30), Cluster.healthy(3));
+            assertThat(EdgeSliceCommand.commandLine().execute("deploy", "--broker", broker.endpoint(), "--model", model.toString(),
+                    "--placement", "0-30@a1,30-60@a2,60-93@a3")).isZero();
+            assertThat(RouteRun.of(broker, model, 20, 4).maxAbsDiff()).isLessThanOrEqualTo(1e-5);
+            assertThat(Files.readString(a1.log())).contains("cannot read this machine's shared memory").contains("does not exist");
+            assertThat(Files.readString(a2.log())).contains("cannot read this machine's shared memory").contains("does not read shared memory");
+            assertThat(Files.readString(a3.log())).contains("refusing an activation").contains("does not read shared memory");
         }
     }
 

@@ -107,7 +107,7 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
             ready = new Message.Ready(cfg.name(), incarnation, endpoint, metrics.capabilities(Hosts.hostname(), cfg.slots()));
             link = new BrokerLink(ctx, cfg.brokerEndpoint(), cfg.heartbeatInterval(), this);
             fetcher = new ModelFetcher(cache, link::send, this);
-            pipeline = new Pipeline(cfg.name(), ctx, cache, workers, fetcher, failed::incrementAndGet);
+            pipeline = new Pipeline(cfg.name(), endpoint, ctx, cache, workers, fetcher, failed::incrementAndGet);
             measurements = new Measurements(cfg, ctx, cache, fetcher);
             fetcher.protect(hash -> pipeline.needs(hash) || inflight.values().stream().anyMatch(j -> j.task().modelHash().equals(hash)));
             link.tick(cfg.clock().getAsLong()); // opens the first socket
@@ -142,7 +142,7 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
             drainData(now);
         }
         measurements.tick(now);
-        pipeline.drainPeers();
+        pipeline.drainPeers(now);
         pipeline.resend(now);
         now = cfg.clock().getAsLong();
         if (link.tick(now) | pipeline.takePeersAdded()) {
@@ -245,8 +245,12 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
             try {
                 m = Codec.decode(frames.subList(1, frames.size()));
             } catch (ProtocolException e) {
-                log.warn("malformed message on the data endpoint: {}", e.getMessage());
-                failed.incrementAndGet();
+                if (e.code() == ErrorCode.SHARED_MEMORY) { // not the sender's fault: it sends inline once told
+                    log.info("refusing an activation by shared memory: {}", e.getMessage());
+                } else {
+                    log.warn("malformed message on the data endpoint: {}", e.getMessage());
+                    failed.incrementAndGet();
+                }
                 Wire.send(data, identity, new Message.Failed(Message.NO_TASK, 0, e.code(), e.getMessage()), true);
                 continue;
             }

@@ -80,6 +80,9 @@ public final class InferenceEngine implements AutoCloseable {
             options.setIntraOpNumThreads(Math.max(1, intraOpThreads));
             options.setInterOpNumThreads(1);
             options.setOptimizationLevel(level);
+            // the intra-op threads spin while a run lasts, not after it: between requests they would
+            // burn a core that another agent's stage on this machine (or the next request's I/O) needs
+            options.addConfigEntry("session.force_spinning_stop", "1");
             // graph-cleanup warnings of converted models are noise on an agent's console
             options.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
         } catch (OrtException e) {

@@ -6,6 +6,8 @@ import io.edgeslice.protocol.ErrorCode;
 import io.edgeslice.protocol.Hashing;
 import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.ProtocolException;
+import io.edgeslice.protocol.SharedMemory;
+import io.edgeslice.protocol.Transport;
 import io.edgeslice.protocol.Wire;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -30,6 +32,12 @@ import org.zeromq.ZMQ;
  * the workers, and sends each output on to the next stage, keeping it until that stage
  * acknowledges it, or sends the final result straight to the client. A new route epoch (a stage
  * moved) makes it resend what is not yet acknowledged.
+ *
+ * <p>To a next stage on this machine (its data endpoint on loopback or on this agent's address)
+ * outputs go through {@link SharedMemory} when this process has it enabled: the activation names
+ * the segments the outputs are in, and the receiver acknowledges it only once its run has read
+ * them, so the buffers are not reused before. A peer that cannot open the segments (another
+ * container) answers SHARED_MEMORY, and outputs go to it inline from then on.
  */
 final class Pipeline {
     private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
@@ -63,6 +71,10 @@ final class Pipeline {
         String endpoint;
         long sentNanos;
         boolean sent;
+        /** Sent by reference to shared memory (last time): acknowledged only once the receiver's run has read it. */
+        boolean shared;
+        /** Every peer it was sent to by reference: its buffers are reused only if the one that acknowledged it is the only one. */
+        final Set<String> sharedTo = new HashSet<>(2);
 
         Outgoing(Message.Activation activation) {
             this.activation = activation;
@@ -70,12 +82,17 @@ final class Pipeline {
         }
     }
 
-    /** A slice run in progress: what came in, for which stage; discarded if the input fails its checksum. */
+    /**
+     * A slice run in progress: what came in, for which stage; discarded if the input fails its
+     * checksum. An input read from the sender's shared memory is acknowledged when the run ends.
+     */
     private static final class Job {
         final Message.Activation in;
         final Message.Stage stage;
         final TaskJob job;
         boolean discarded;
+        ZMQ.Socket ackVia;
+        byte[] ackTo;
 
         Job(Message.Activation in, Message.Stage stage, TaskJob job) {
             this.in = in;
@@ -85,6 +102,7 @@ final class Pipeline {
     }
 
     private final String agentName;
+    private final String ownHost;
     private final ZContext ctx;
     private final ModelCache cache;
     private final Workers workers;
@@ -96,6 +114,9 @@ final class Pipeline {
     private final Map<String, ZMQ.Socket> peers = new HashMap<>();
     private final Map<OutKey, Outgoing> unacked = new LinkedHashMap<>();
     private final Map<String, Long> inflightBytes = new HashMap<>();
+    /** Next stages on this machine that cannot read its shared memory, and those known to read it. */
+    private final Set<String> inlineOnly = new HashSet<>();
+    private final Set<String> readsShared = new HashSet<>();
     private final Map<TaskJob.Key, Job> jobs = new HashMap<>();
     private final Map<InKey, Boolean> seen = new LinkedHashMap<>(1024, 0.75f, false) {
         @Override
@@ -106,8 +127,9 @@ final class Pipeline {
     private int localAttempt = -1;
     private boolean peersAdded;
 
-    Pipeline(String agentName, ZContext ctx, ModelCache cache, Workers workers, ModelFetcher fetcher, Runnable onReject) {
+    Pipeline(String agentName, String dataEndpoint, ZContext ctx, ModelCache cache, Workers workers, ModelFetcher fetcher, Runnable onReject) {
         this.agentName = agentName;
+        this.ownHost = host(dataEndpoint);
         this.ctx = ctx;
         this.cache = cache;
         this.workers = workers;
@@ -199,6 +221,7 @@ final class Pipeline {
         }
         InKey key = new InKey(a.taskId(), a.attempt(), a.end());
         boolean duplicate = seen.containsKey(key);
+        boolean shared = a.transport() == Transport.SHARED; // acknowledged once the run has read the sender's memory
         Job started = null;
         if (!duplicate && cache.contains(stage.sliceHash())) {
             // the run starts first and the checksum is verified while it runs (the worker is on another core):
@@ -217,13 +240,38 @@ final class Pipeline {
             reject(data, sender, a, ErrorCode.CHECKSUM, "activation of task " + a.taskId() + " fails its CRC32C");
             return;
         }
-        Wire.send(data, sender, new Message.Ack(a.taskId(), a.attempt(), a.end()), true);
         if (duplicate) {
             BufferPool.SHARED.release(a.tensors()); // acknowledged again, not run again
-        } else if (started == null) {
-            seen.put(key, Boolean.TRUE);
-            fetcher.need(start(a, stage).job, now); // slices not deployed here yet are fetched on demand
+            Job running = shared ? runOf(key) : null;
+            if (running != null) {
+                running.ackVia = data; // acknowledged when it ends, to whoever sent it last
+                running.ackTo = sender;
+            } else {
+                Wire.send(data, sender, new Message.Ack(a.taskId(), a.attempt(), a.end()), true);
+            }
+            return;
         }
+        if (started == null) {
+            seen.put(key, Boolean.TRUE);
+            started = start(a, stage);
+            fetcher.need(started.job, now); // slices not deployed here yet are fetched on demand
+        }
+        if (shared) {
+            started.ackVia = data;
+            started.ackTo = sender;
+        } else {
+            Wire.send(data, sender, new Message.Ack(a.taskId(), a.attempt(), a.end()), true);
+        }
+    }
+
+    /** The run of this input, if it has not ended yet. */
+    private Job runOf(InKey key) {
+        for (Job j : jobs.values()) {
+            if (j.in.taskId().equals(key.taskId()) && j.in.attempt() == key.attempt() && j.in.end() == key.start() && !j.discarded) {
+                return j;
+            }
+        }
+        return null;
     }
 
     /** Registers the run of {@code stage} on this activation, to be submitted or to wait for its slice. */
@@ -256,6 +304,9 @@ final class Pipeline {
         Message.Activation in = job.in;
         // the run is over and its input's checksum was checked on an earlier turn: nothing reads the input any more
         BufferPool.SHARED.release(in.tensors());
+        if (job.ackTo != null && !job.discarded) { // the sender may reuse the shared memory it sent
+            Wire.send(job.ackVia, job.ackTo, new Message.Ack(in.taskId(), in.attempt(), in.end()), true);
+        }
         if (job.discarded) {
             log.debug("discarding the run of task {} on an input that failed its checksum", in.taskId());
             return true;
@@ -284,8 +335,9 @@ final class Pipeline {
     }
 
     /** Reads acknowledgements and refusals from the next stages. */
-    void drainPeers() {
-        for (ZMQ.Socket s : peers.values()) {
+    void drainPeers(long now) {
+        for (Map.Entry<String, ZMQ.Socket> peer : peers.entrySet()) {
+            ZMQ.Socket s = peer.getValue();
             for (List<ByteBuffer> frames; (frames = Wire.receive(s, ZMQ.DONTWAIT)) != null; ) {
                 Message m;
                 try {
@@ -301,12 +353,32 @@ final class Pipeline {
                         log.debug("ACK for task {} attempt {} at position {}, which waits for no acknowledgement here", ack.taskId(),
                                 ack.attempt(), ack.end());
                     } else { // the next stage has all of it: the output's buffers may be reused
+                        if (o.shared && readsShared.add(o.endpoint)) {
+                            log.info("activations to {} travel through shared memory", o.endpoint);
+                        }
                         returnCredit(o);
-                        BufferPool.SHARED.release(o.activation.tensors());
+                        // a stage the route left may still be reading them: then the collector frees them instead
+                        if (o.sharedTo.isEmpty() || o.sharedTo.equals(Set.of(peer.getKey()))) {
+                            BufferPool.SHARED.release(o.activation.tensors());
+                        }
                     }
+                } else if (m instanceof Message.Failed f && f.code() == ErrorCode.SHARED_MEMORY) {
+                    sendInline(peer.getKey(), f.message(), now);
                 } else if (m instanceof Message.Failed f) {
                     onPeerRefusal(f);
                 }
+            }
+        }
+    }
+
+    /** A peer on this machine cannot open this process's segments (another container): what waits for it goes again, inline. */
+    private void sendInline(String endpoint, String why, long now) {
+        if (inlineOnly.add(endpoint)) {
+            log.info("{} cannot read this machine's shared memory ({}); activations to it travel inline", endpoint, why);
+        }
+        for (Outgoing o : unacked.values()) {
+            if (o.shared && endpoint.equals(o.endpoint)) {
+                o.sentNanos = now - RESEND_NANOS;
             }
         }
     }
@@ -335,10 +407,15 @@ final class Pipeline {
             if (inflightBytes.getOrDefault(next.dataEndpoint(), 0L) + o.bytes > PEER_CREDIT_BYTES && inflightBytes.getOrDefault(next.dataEndpoint(), 0L) > 0) {
                 continue; // no credit left on this link: wait for acknowledgements
             }
+            boolean shared = sharesMemoryWith(next.dataEndpoint()) && a.tensors().stream().anyMatch(SharedMemory::inSegment);
             Message.Activation current = new Message.Activation(a.taskId(), a.attempt(), route.epoch(), a.modelHash(), a.replica(), a.start(), a.end(),
-                    a.replyTo(), a.crc32c(), route.transport(), a.computeMicros(), a.tensors());
+                    a.replyTo(), a.crc32c(), shared ? Transport.SHARED : route.transport(), a.computeMicros(), a.tensors());
             if (Wire.send(peer(next.dataEndpoint()), null, current, true)) {
                 o.endpoint = next.dataEndpoint();
+                o.shared = shared;
+                if (shared) {
+                    o.sharedTo.add(o.endpoint);
+                }
                 o.sent = true;
                 o.sentNanos = now;
                 inflightBytes.merge(o.endpoint, o.bytes, Long::sum);
@@ -350,6 +427,22 @@ final class Pipeline {
         if (endpoint.isEmpty() || !Wire.send(peer(endpoint), null, m, true)) {
             log.warn("cannot send {} for task to client {}", m.command(), endpoint);
         }
+    }
+
+    /** Whether a data endpoint is on this machine (loopback or this agent's own address) and has not refused shared memory. */
+    private boolean sharesMemoryWith(String endpoint) {
+        if (!SharedMemory.enabled() || inlineOnly.contains(endpoint)) {
+            return false;
+        }
+        String h = host(endpoint);
+        return h.equals(ownHost) || h.equals("localhost") || h.startsWith("127.") || h.equals("[::1]");
+    }
+
+    /** The host of a {@code tcp://HOST:PORT} endpoint. */
+    static String host(String endpoint) {
+        String rest = endpoint.startsWith("tcp://") ? endpoint.substring(6) : endpoint;
+        int colon = rest.lastIndexOf(':');
+        return colon < 0 ? rest : rest.substring(0, colon);
     }
 
     private ZMQ.Socket peer(String endpoint) {

@@ -1,7 +1,6 @@
 package io.edgeslice.protocol;
 
 import java.lang.ref.ReferenceQueue;
-import java.lang.ref.WeakReference;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Collection;
@@ -15,7 +14,8 @@ import java.util.Map;
  *
  * <p>A buffer handed out by {@link #take} belongs to the tensor (or received frame) it is
  * registered for with {@link #own}; {@link #release} puts it back for reuse, and must only be
- * called when nothing reads that tensor's data any more. Registrations are weak: a tensor that is
+ * called when nothing reads that tensor's data any more. In a process with {@link SharedMemory}
+ * enabled, large buffers are segments of shared memory that peers on this machine may read. Registrations are weak: a tensor that is
  * never released simply lets its buffer go to the garbage collector. Thread-safe.
  */
 public final class BufferPool {
@@ -28,7 +28,7 @@ public final class BufferPool {
     private final long maxIdleBytes;
     private final int maxIdlePerSize;
     private final Map<Integer, ArrayDeque<ByteBuffer>> idle = new HashMap<>();
-    private final Map<Key, ByteBuffer> owners = new HashMap<>();
+    private final Map<WeakIdentityKey, ByteBuffer> owners = new HashMap<>();
     private final ReferenceQueue<Object> gone = new ReferenceQueue<>();
     private long idleBytes;
 
@@ -47,20 +47,21 @@ public final class BufferPool {
                 return b.clear();
             }
         }
-        return ByteBuffer.allocateDirect(size);
+        ByteBuffer shared = SharedMemory.allocate(size);
+        return shared != null ? shared : ByteBuffer.allocateDirect(size);
     }
 
     /** Records that {@code holder} (a tensor, or a frame that wraps {@code buffer}) owns a buffer from {@link #take}. */
     public synchronized void own(Object holder, ByteBuffer buffer) {
         purge();
-        owners.put(new Key(holder, gone), buffer);
+        owners.put(new WeakIdentityKey(holder, gone), buffer);
     }
 
     /** Passes ownership on, e.g. from a received frame to the tensor decoded from it; no-op for unpooled holders. */
     public synchronized void transfer(Object from, Object to) {
-        ByteBuffer b = owners.remove(new Key(from, null));
+        ByteBuffer b = owners.remove(new WeakIdentityKey(from, null));
         if (b != null) {
-            owners.put(new Key(to, gone), b);
+            owners.put(new WeakIdentityKey(to, gone), b);
         }
     }
 
@@ -68,7 +69,7 @@ public final class BufferPool {
     public synchronized void release(Collection<Tensor> tensors) {
         purge();
         for (Tensor t : tensors) {
-            ByteBuffer b = owners.remove(new Key(t, null));
+            ByteBuffer b = owners.remove(new WeakIdentityKey(t, null));
             if (b == null) {
                 continue;
             }
@@ -80,6 +81,11 @@ public final class BufferPool {
         }
     }
 
+    /** The pooled buffer a tensor owns, or null. */
+    synchronized ByteBuffer bufferOf(Tensor t) {
+        return owners.get(new WeakIdentityKey(t, null));
+    }
+
     /** Bytes idle in the pool (for tests). */
     synchronized long idleBytes() {
         return idleBytes;
@@ -89,33 +95,6 @@ public final class BufferPool {
     private void purge() {
         for (Object k; (k = gone.poll()) != null; ) {
             owners.remove(k);
-        }
-    }
-
-    /** A weak reference compared by the identity of its referent. */
-    private static final class Key extends WeakReference<Object> {
-        private final int hash;
-
-        Key(Object referent, ReferenceQueue<Object> q) {
-            super(referent, q);
-            this.hash = System.identityHashCode(referent);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            if (this == o) {
-                return true;
-            }
-            if (!(o instanceof Key k)) {
-                return false;
-            }
-            Object r = get();
-            return r != null && r == k.get();
         }
     }
 }

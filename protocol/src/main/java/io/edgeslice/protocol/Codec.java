@@ -221,7 +221,7 @@ public final class Codec {
             case FETCH -> new Message.Fetch(r.hash(), r.i64(), r.i32());
             case CHUNK -> new Message.Chunk(r.hash(), r.i64(), r.i64(), r.u8(), r.i32(), r.i32(), payload(frames, cmd));
             case DEPLOY -> new Message.Deploy(r.hash(), r.i64());
-            case DEPLOY_ROUTE -> new Message.DeployRoute(r.hash(), r.u8(), stages(r), Transport.fromCode(r.u8()));
+            case DEPLOY_ROUTE -> new Message.DeployRoute(r.hash(), r.u8(), stages(r), Transport.forRoute(r.u8()));
             case ROUTE -> route(r);
             case ROUTE_QUERY -> new Message.RouteQuery(r.hash());
             case LIST_ROUTES -> new Message.ListRoutes();
@@ -335,7 +335,7 @@ public final class Codec {
     }
 
     private static Message.Route route(BodyReader r) {
-        return new Message.Route(r.hash(), r.u8(), r.i64(), stages(r), Transport.fromCode(r.u8()));
+        return new Message.Route(r.hash(), r.u8(), r.i64(), stages(r), Transport.forRoute(r.u8()));
     }
 
     /** CRC32C over the data of every tensor, in order: the checksum an activation carries. */

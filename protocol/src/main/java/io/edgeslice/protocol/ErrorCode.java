@@ -34,6 +34,8 @@ public enum ErrorCode {
     CHECKSUM(16),
     /** A peer to be measured did not answer in time (a link probe). */
     UNREACHABLE(17),
+    /** A shared-memory segment an activation names cannot be read here: the sender sends inline instead. */
+    SHARED_MEMORY(18),
     /** Something failed inside the receiver. */
     INTERNAL(12);
 

@@ -205,6 +205,7 @@ public sealed interface Message {
     record DeployRoute(String modelHash, int replica, List<Stage> stages, Transport transport) implements Message {
         public DeployRoute {
             checkReplica(replica);
+            checkRouteTransport(transport);
             stages = List.copyOf(stages);
         }
 
@@ -225,6 +226,7 @@ public sealed interface Message {
     record Route(String modelHash, int replica, long epoch, List<Stage> stages, Transport transport) implements Message {
         public Route {
             checkReplica(replica);
+            checkRouteTransport(transport);
             stages = List.copyOf(stages);
         }
 
@@ -407,6 +409,12 @@ public sealed interface Message {
     record ProbeAck(UUID requestId, int seq, int bytes) implements Message {
         public Command command() {
             return Command.PROBE_ACK;
+        }
+    }
+
+    private static void checkRouteTransport(Transport t) {
+        if (t == Transport.SHARED) {
+            throw new IllegalArgumentException(Transport.ROUTE_RULE);
         }
     }
 

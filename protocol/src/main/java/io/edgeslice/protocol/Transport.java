@@ -10,9 +10,11 @@ import net.jpountz.lz4.LZ4FastDecompressor;
  * How activation tensors travel between stages. NONE sends raw bytes (fast links); LZ4 compresses
  * each tensor's data losslessly (worth it on slow links and sparse activations); FP16 halves
  * float32 tensors, losing precision, so results through such a route differ from the whole model.
+ * SHARED is no route's choice: an agent sends with it to a peer on its own machine, each tensor in
+ * a {@link SharedMemory} segment as a reference to it, the others raw.
  */
 public enum Transport {
-    NONE(0), LZ4(1), FP16(2);
+    NONE(0), LZ4(1), FP16(2), SHARED(3);
 
     private static final LZ4Compressor COMPRESSOR = LZ4Factory.fastestInstance().fastCompressor();
     private static final LZ4FastDecompressor DECOMPRESSOR = LZ4Factory.fastestInstance().fastDecompressor();
@@ -40,6 +42,17 @@ public enum Transport {
         throw new ProtocolException(ErrorCode.MALFORMED, "unknown activation transport " + code);
     }
 
+    /** A route's transport from its wire code: SHARED is chosen per link by agents, never by a route. */
+    static Transport forRoute(int code) {
+        Transport t = fromCode(code);
+        if (t == SHARED) {
+            throw new ProtocolException(ErrorCode.MALFORMED, ROUTE_RULE);
+        }
+        return t;
+    }
+
+    static final String ROUTE_RULE = "a route's transport is NONE, LZ4 or FP16: agents on one machine choose SHARED (shared memory) by themselves";
+
     /** The data frame of a tensor on the wire. */
     ByteBuffer encode(Tensor t) {
         ByteBuffer raw = t.data().duplicate();
@@ -63,6 +76,10 @@ public enum Transport {
                     out.putShort(Half.fromFloat(in.getFloat(i * 4)));
                 }
                 return out.flip();
+            }
+            case SHARED -> {
+                ByteBuffer ref = SharedMemory.referenceFrame(t);
+                return ref != null ? ref : raw;
             }
             default -> {
                 return raw;
@@ -103,6 +120,10 @@ public enum Transport {
                     out.putFloat(Float.intBitsToFloat(Half.toFloatBits(in.getShort(i * 2))));
                 }
                 return out.flip();
+            }
+            case SHARED -> {
+                // references are only sent for tensors of at least MIN_SEGMENT_BYTES, far longer than any reference
+                return frame.remaining() == rawBytes ? frame : SharedMemory.resolve(frame, name);
             }
             default -> {
                 return frame;

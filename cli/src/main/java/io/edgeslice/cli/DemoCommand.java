@@ -8,6 +8,7 @@ import io.edgeslice.client.EdgeSliceClient;
 import io.edgeslice.client.TaskOutcome;
 import io.edgeslice.client.TaskRequest;
 import io.edgeslice.protocol.Message;
+import io.edgeslice.protocol.SharedMemory;
 import io.edgeslice.protocol.Tensor;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -65,6 +66,7 @@ final class DemoCommand implements Callable<Integer> {
         Path home = Home.find();
         Home.ensureModels(home, out);
         Path work = Files.createTempDirectory("edgeslice-demo-");
+        SharedMemory.enable(SharedMemory.DEFAULT_DIR); // inputs to the agents on this machine go by reference
         List<EdgeSliceProcess> started = new ArrayList<>();
         try (Broker broker = Broker.start(BrokerConfig.onPort(0, work.resolve("broker-models")), new InMemoryMetricTable());
              EdgeSliceClient client = new EdgeSliceClient(broker.endpoint())) {

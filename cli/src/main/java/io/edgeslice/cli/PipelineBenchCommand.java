@@ -12,6 +12,7 @@ import io.edgeslice.client.TaskRequest;
 import io.edgeslice.protocol.BufferPool;
 import io.edgeslice.protocol.Hashing;
 import io.edgeslice.protocol.Message;
+import io.edgeslice.protocol.SharedMemory;
 import io.edgeslice.protocol.Tensor;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -45,8 +46,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
     int requests;
 
     @Option(names = "--shared-memory", defaultValue = "/dev/shm", paramLabel = "DIR|off",
-            description = "Passed to the agents: activations between them travel through shared memory in DIR, or with 'off' through sockets "
-                    + "(default: ${DEFAULT-VALUE}).")
+            description = "Activations between the agents, and inputs to the first, travel through shared memory in DIR, or with 'off' "
+                    + "through sockets (default: ${DEFAULT-VALUE}).")
     String sharedMemory;
 
     @Option(names = "--json", description = "End with a JSON line.")
@@ -63,6 +64,9 @@ final class PipelineBenchCommand implements Callable<Integer> {
         PrintStream out = json ? System.err : System.out;
         Path work = Files.createTempDirectory("edgeslice-bench-");
         boolean succeeded = false;
+        if (!sharedMemory.equals("off")) {
+            SharedMemory.enable(Path.of(sharedMemory)); // inputs reach the first stage by reference, as between the agents
+        }
         String hash = Hashing.sha256(model);
         List<EdgeSliceProcess> agents = new ArrayList<>();
         try (Broker broker = Broker.start(BrokerConfig.onPort(0, work.resolve("models")), new InMemoryMetricTable());

@@ -5,6 +5,7 @@ import io.edgeslice.client.EdgeSliceClient;
 import io.edgeslice.client.TaskOutcome;
 import io.edgeslice.client.TaskRequest;
 import io.edgeslice.protocol.Npy;
+import io.edgeslice.protocol.SharedMemory;
 import io.edgeslice.protocol.Tensor;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -65,6 +66,7 @@ final class SubmitCommand implements Callable<Integer> {
         }
         List<Tensor> tensors = Inputs.read(inputs);
         PrintStream stdout = System.out;
+        SharedMemory.enable(SharedMemory.DEFAULT_DIR); // a first stage on this machine reads the inputs by reference
         try (EdgeSliceClient client = new EdgeSliceClient(broker)) {
             String hash = client.uploadModel(model, Duration.ofSeconds(timeoutS), bytes -> { });
             List<TaskRequest> requests = new ArrayList<>();

@@ -10,7 +10,11 @@ import io.edgeslice.client.TaskOutcome;
 import io.edgeslice.client.TaskRequest;
 import io.edgeslice.protocol.Hashing;
 import io.edgeslice.protocol.Message;
+import io.edgeslice.protocol.SharedMemory;
 import io.edgeslice.protocol.Tensor;
+import io.edgeslice.slicer.Analysis;
+import io.edgeslice.slicer.InputShapes;
+import io.edgeslice.slicer.OnnxModel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -172,6 +176,27 @@ class PipelineTest {
             assertThat(Files.readString(a1.log())).contains("cannot read this machine's shared memory").contains("does not exist");
             assertThat(Files.readString(a2.log())).contains("cannot read this machine's shared memory").contains("does not read shared memory");
             assertThat(Files.readString(a3.log())).contains("refusing an activation").contains("does not read shared memory");
+        }
+    }
+
+    @Test
+    void aClientOnTheMachineSendsInputsByReferenceAndInlineToAnAgentThatCannotReadThem() throws Exception {
+        SharedMemory.enable(SharedMemory.DEFAULT_DIR); // as submit, demo and bench do (for the rest of this JVM's tests too)
+        Path face = TestModels.blazefaceFront(); // 192 KiB input
+        Path lines = TestModels.model("jp.keijiro.mlsd/ONNX/mlsd_320x320_tiny.onnx"); // 1.6 MiB input
+        try (Broker broker = Broker.start(BrokerConfig.onPort(0, dir.resolve("models")), new InMemoryMetricTable());
+             Cluster c = new Cluster(dir, "memory", broker.port())) {
+            EdgeSliceProcess reads = c.startAgent("reads");
+            EdgeSliceProcess off = c.startAgent("off", "--shared-memory", "off");
+            c.await("two agents", Duration.ofSeconds(30), Cluster.healthy(2));
+            assertThat(EdgeSliceCommand.commandLine().execute("deploy", "--broker", broker.endpoint(), "--model", face.toString(),
+                    "--placement", "0-93@reads")).isZero();
+            assertThat(EdgeSliceCommand.commandLine().execute("deploy", "--broker", broker.endpoint(), "--model", lines.toString(),
+                    "--placement", "0-" + Analysis.of(OnnxModel.load(lines), InputShapes.none()).nodeCount() + "@off")).isZero();
+            assertThat(RouteRun.of(broker, face, 20, 4).maxAbsDiff()).isLessThanOrEqualTo(1e-5);
+            assertThat(RouteRun.of(broker, lines, 20, 4).maxAbsDiff()).isLessThanOrEqualTo(1e-5);
+            assertThat(Files.readString(reads.log())).doesNotContain("refusing");
+            assertThat(Files.readString(off.log())).contains("refusing an activation by shared memory").contains("does not read shared memory");
         }
     }
 

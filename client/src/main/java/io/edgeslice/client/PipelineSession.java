@@ -1,11 +1,14 @@
 package io.edgeslice.client;
 
+import io.edgeslice.protocol.BufferPool;
 import io.edgeslice.protocol.Codec;
 import io.edgeslice.protocol.ErrorCode;
 import io.edgeslice.protocol.Hosts;
 import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.ProtocolException;
+import io.edgeslice.protocol.SharedMemory;
 import io.edgeslice.protocol.Tensor;
+import io.edgeslice.protocol.Transport;
 import io.edgeslice.protocol.Wire;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -42,7 +45,10 @@ final class PipelineSession {
     private static final class Pending {
         final TaskRequest request;
         final long firstSent = System.nanoTime();
-        /** The request's inputs in direct buffers and their checksum, made once for every attempt. */
+        /**
+         * The request's inputs in pooled direct buffers (shared memory, if this process has it) and
+         * their checksum, made once for every attempt; the buffers go back to the pool with the outcome.
+         */
         final List<Tensor> inputs;
         final int crc;
         Lane lane;
@@ -52,8 +58,16 @@ final class PipelineSession {
 
         Pending(TaskRequest request) {
             this.request = request;
-            this.inputs = request.inputs().stream().map(Tensor::toDirect).toList();
+            this.inputs = request.inputs().stream().map(Pending::pooled).toList();
             this.crc = Codec.tensorsCrc(inputs);
+        }
+
+        private static Tensor pooled(Tensor t) {
+            ByteBuffer b = BufferPool.SHARED.take(Math.toIntExact(t.byteSize()));
+            b.put(t.data().duplicate()).flip();
+            Tensor copy = new Tensor(t.name(), t.dtype(), t.shape(), b);
+            BufferPool.SHARED.own(copy, b);
+            return copy;
         }
     }
 
@@ -63,6 +77,8 @@ final class PipelineSession {
         ZMQ.Socket first;
         String firstEndpoint;
         int inflight;
+        /** Inputs go to the first stage by reference to shared memory: it is on this machine and has not refused. */
+        boolean shared;
 
         Lane(Message.Route route) {
             this.route = route;
@@ -123,8 +139,8 @@ final class PipelineSession {
                     send(p, false);
                 }
                 poller.poll(POLL_MS);
-                drain(results, true);
-                lanes.values().forEach(l -> drain(l.first, false));
+                drain(results, null);
+                lanes.values().forEach(l -> drain(l.first, l));
                 long now = System.nanoTime();
                 for (Pending p : new ArrayList<>(inflight.values())) {
                     if (!p.acked && now - p.lastSent > ACK_TIMEOUT_NANOS || now - p.lastSent > RESULT_OVERDUE_NANOS) {
@@ -167,6 +183,7 @@ final class PipelineSession {
         lane.first.setSndHWM(100_000);
         lane.first.connect(endpoint);
         lane.firstEndpoint = endpoint;
+        lane.shared = SharedMemory.enabled() && Hosts.isLocal(endpoint);
     }
 
     /**
@@ -261,20 +278,40 @@ final class PipelineSession {
         Message.Route route = p.lane.route;
         p.lastSent = System.nanoTime();
         p.acked = false;
+        // by reference, the first stage acknowledges once its run has read the inputs: they stay here until the outcome anyway
+        boolean shared = p.lane.shared && p.inputs.stream().anyMatch(SharedMemory::inSegment);
         Wire.send(p.lane.first, null, new Message.Activation(p.request.id(), p.attempt, route.epoch(), modelHash, route.replica(), 0, 0, replyTo,
-                p.crc, route.transport(), p.inputs), false);
+                p.crc, shared ? Transport.SHARED : route.transport(), p.inputs), false);
     }
 
-    private void drain(ZMQ.Socket socket, boolean router) {
+    /** Reads the results socket (lane null, a ROUTER) or a first stage's socket. */
+    private void drain(ZMQ.Socket socket, Lane lane) {
         for (List<ByteBuffer> frames; (frames = Wire.receive(socket, ZMQ.DONTWAIT)) != null; ) {
             Message m;
             try {
-                m = Codec.decode(router ? frames.subList(1, frames.size()) : frames);
+                m = Codec.decode(lane == null ? frames.subList(1, frames.size()) : frames);
             } catch (ProtocolException e) {
                 log.warn("ignoring a malformed message: {}", e.getMessage());
                 continue;
             }
-            handle(m);
+            if (lane != null && m instanceof Message.Failed f && f.code() == ErrorCode.SHARED_MEMORY) {
+                sendInline(lane, f.message());
+            } else {
+                handle(m);
+            }
+        }
+    }
+
+    /** The first stage cannot open this process's shared memory (another container): what it has not acknowledged goes again inline. */
+    private void sendInline(Lane lane, String why) {
+        if (lane.shared) {
+            log.info("{} cannot read this machine's shared memory ({}); inputs to it travel inline", lane.firstEndpoint, why);
+            lane.shared = false;
+        }
+        for (Pending p : inflight.values()) {
+            if (p.lane == lane && !p.acked) {
+                send(p, false);
+            }
         }
     }
 
@@ -309,6 +346,9 @@ final class PipelineSession {
 
     private void complete(Pending p, TaskOutcome o) {
         inflight.remove(p.request.id());
+        // no stage reads them any more: every run of this input that matters has ended (a stale attempt still
+        // queued somewhere may read the buffers reused, but its result is dropped, the task being settled)
+        BufferPool.SHARED.release(p.inputs);
         p.lane.inflight--;
         outcomes.settle(o);
     }

@@ -107,7 +107,7 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
             ready = new Message.Ready(cfg.name(), incarnation, endpoint, metrics.capabilities(Hosts.hostname(), cfg.slots()));
             link = new BrokerLink(ctx, cfg.brokerEndpoint(), cfg.heartbeatInterval(), this);
             fetcher = new ModelFetcher(cache, link::send, this);
-            pipeline = new Pipeline(cfg.name(), endpoint, ctx, cache, workers, fetcher, failed::incrementAndGet);
+            pipeline = new Pipeline(cfg.name(), ctx, cache, workers, fetcher, failed::incrementAndGet);
             measurements = new Measurements(cfg, ctx, cache, fetcher);
             fetcher.protect(hash -> pipeline.needs(hash) || inflight.values().stream().anyMatch(j -> j.task().modelHash().equals(hash)));
             link.tick(cfg.clock().getAsLong()); // opens the first socket

@@ -4,6 +4,7 @@ import io.edgeslice.protocol.BufferPool;
 import io.edgeslice.protocol.Codec;
 import io.edgeslice.protocol.ErrorCode;
 import io.edgeslice.protocol.Hashing;
+import io.edgeslice.protocol.Hosts;
 import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.ProtocolException;
 import io.edgeslice.protocol.SharedMemory;
@@ -33,7 +34,7 @@ import org.zeromq.ZMQ;
  * acknowledges it, or sends the final result straight to the client. A new route epoch (a stage
  * moved) makes it resend what is not yet acknowledged.
  *
- * <p>To a next stage on this machine (its data endpoint on loopback or on this agent's address)
+ * <p>To a next stage on this machine (its data endpoint on loopback or an address of this machine)
  * outputs go through {@link SharedMemory} when this process has it enabled: the activation names
  * the segments the outputs are in, and the receiver acknowledges it only once its run has read
  * them, so the buffers are not reused before. A peer that cannot open the segments (another
@@ -102,7 +103,6 @@ final class Pipeline {
     }
 
     private final String agentName;
-    private final String ownHost;
     private final ZContext ctx;
     private final ModelCache cache;
     private final Workers workers;
@@ -117,6 +117,7 @@ final class Pipeline {
     /** Next stages on this machine that cannot read its shared memory, and those known to read it. */
     private final Set<String> inlineOnly = new HashSet<>();
     private final Set<String> readsShared = new HashSet<>();
+    private final Map<String, Boolean> onThisMachine = new HashMap<>();
     private final Map<TaskJob.Key, Job> jobs = new HashMap<>();
     private final Map<InKey, Boolean> seen = new LinkedHashMap<>(1024, 0.75f, false) {
         @Override
@@ -127,9 +128,8 @@ final class Pipeline {
     private int localAttempt = -1;
     private boolean peersAdded;
 
-    Pipeline(String agentName, String dataEndpoint, ZContext ctx, ModelCache cache, Workers workers, ModelFetcher fetcher, Runnable onReject) {
+    Pipeline(String agentName, ZContext ctx, ModelCache cache, Workers workers, ModelFetcher fetcher, Runnable onReject) {
         this.agentName = agentName;
-        this.ownHost = host(dataEndpoint);
         this.ctx = ctx;
         this.cache = cache;
         this.workers = workers;
@@ -277,7 +277,9 @@ final class Pipeline {
     /** Registers the run of {@code stage} on this activation, to be submitted or to wait for its slice. */
     private Job start(Message.Activation a, Message.Stage stage) {
         Message.Task t = new Message.Task(a.taskId(), localAttempt--, stage.sliceHash(), stage.sliceSize(), 0, a.tensors());
-        Job job = new Job(a, stage, TaskJob.sliceRun(t));
+        Message.Route route = routes.get(RouteKey.of(a));
+        // a RESULT carries no checksum: the outputs of the last stage need none
+        Job job = new Job(a, stage, TaskJob.sliceRun(t, stage.end() != lastPosition(route)));
         jobs.put(job.job.key(), job);
         return job;
     }
@@ -302,36 +304,45 @@ final class Pipeline {
             return false;
         }
         Message.Activation in = job.in;
-        // the run is over and its input's checksum was checked on an earlier turn: nothing reads the input any more
-        BufferPool.SHARED.release(in.tensors());
-        if (job.ackTo != null && !job.discarded) { // the sender may reuse the shared memory it sent
-            Wire.send(job.ackVia, job.ackTo, new Message.Ack(in.taskId(), in.attempt(), in.end()), true);
-        }
         if (job.discarded) {
             log.debug("discarding the run of task {} on an input that failed its checksum", in.taskId());
-            return true;
+        } else {
+            forward(job, m, outputsCrc, now); // first: the rest is not on the request's path
+            if (job.ackTo != null) { // the sender may reuse the shared memory it sent
+                Wire.send(job.ackVia, job.ackTo, new Message.Ack(in.taskId(), in.attempt(), in.end()), true);
+            }
         }
+        // the run is over and its input's checksum was checked on an earlier turn: nothing reads the input any more
+        BufferPool.SHARED.release(in.tensors());
+        return true;
+    }
+
+    /** A run's output to the next stage, or its result or failure to the client. */
+    private void forward(Job job, Message m, int outputsCrc, long now) {
+        Message.Activation in = job.in;
         Message.Route route = routes.get(RouteKey.of(in));
         if (route == null) { // withdrawn while it ran
             toClient(in.replyTo(), withdrawn(in));
-            return true;
+            return;
         }
         if (m instanceof Message.Failed f) {
             toClient(in.replyTo(), new Message.Failed(in.taskId(), in.attempt(), f.code(),
                     agentName + " slice " + job.stage.start() + "-" + job.stage.end() + ": " + f.message()));
-            return true;
+            return;
         }
         Message.Result r = (Message.Result) m;
-        int last = route.stages().get(route.stages().size() - 1).end();
-        if (job.stage.end() == last) {
+        if (job.stage.end() == lastPosition(route)) {
             toClient(in.replyTo(), new Message.Result(in.taskId(), in.attempt(), agentName, in.computeMicros() + r.computeMicros(), r.outputs()));
-            return true;
+            return;
         }
         Message.Activation out = new Message.Activation(in.taskId(), in.attempt(), route.epoch(), in.modelHash(), in.replica(), job.stage.start(),
                 job.stage.end(), in.replyTo(), outputsCrc, route.transport(), in.computeMicros() + r.computeMicros(), r.outputs());
         unacked.put(new OutKey(in.taskId(), in.attempt(), job.stage.end()), new Outgoing(out));
         resend(now);
-        return true;
+    }
+
+    private static int lastPosition(Message.Route route) {
+        return route.stages().get(route.stages().size() - 1).end();
     }
 
     /** Reads acknowledgements and refusals from the next stages. */
@@ -429,20 +440,9 @@ final class Pipeline {
         }
     }
 
-    /** Whether a data endpoint is on this machine (loopback or this agent's own address) and has not refused shared memory. */
+    /** Whether a data endpoint is on this machine and has not refused shared memory. */
     private boolean sharesMemoryWith(String endpoint) {
-        if (!SharedMemory.enabled() || inlineOnly.contains(endpoint)) {
-            return false;
-        }
-        String h = host(endpoint);
-        return h.equals(ownHost) || h.equals("localhost") || h.startsWith("127.") || h.equals("[::1]");
-    }
-
-    /** The host of a {@code tcp://HOST:PORT} endpoint. */
-    static String host(String endpoint) {
-        String rest = endpoint.startsWith("tcp://") ? endpoint.substring(6) : endpoint;
-        int colon = rest.lastIndexOf(':');
-        return colon < 0 ? rest : rest.substring(0, colon);
+        return SharedMemory.enabled() && !inlineOnly.contains(endpoint) && onThisMachine.computeIfAbsent(endpoint, Hosts::isLocal);
     }
 
     private ZMQ.Socket peer(String endpoint) {

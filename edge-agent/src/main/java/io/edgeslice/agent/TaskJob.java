@@ -8,7 +8,7 @@ import java.util.UUID;
  * A task the agent accepted, with its deadline as an instant of the agent's clock, if it has one;
  * or (slice) a run of one slice of a pipeline.
  */
-record TaskJob(Message.Task task, boolean hasDeadline, long deadlineNanos, boolean slice) {
+record TaskJob(Message.Task task, boolean hasDeadline, long deadlineNanos, boolean slice, boolean checksum) {
 
     /** Identifies one attempt of a task; a second TASK with the same key is a duplicate. */
     record Key(UUID taskId, int attempt) {
@@ -17,12 +17,15 @@ record TaskJob(Message.Task task, boolean hasDeadline, long deadlineNanos, boole
     /** deadlineMs in a TASK is the time left when it arrives. */
     static TaskJob received(Message.Task task, long nowNanos) {
         boolean has = task.deadlineMs() > 0;
-        return new TaskJob(task, has, has ? nowNanos + task.deadlineMs() * 1_000_000L : 0, false);
+        return new TaskJob(task, has, has ? nowNanos + task.deadlineMs() * 1_000_000L : 0, false, false);
     }
 
-    /** A slice run for a pipeline: the task names the slice model; it has no deadline of its own. */
-    static TaskJob sliceRun(Message.Task task) {
-        return new TaskJob(task, false, 0, true);
+    /**
+     * A slice run for a pipeline: the task names the slice model; it has no deadline of its own.
+     * With {@code checksum}, the worker computes the CRC32C of the outputs (for the next stage).
+     */
+    static TaskJob sliceRun(Message.Task task, boolean checksum) {
+        return new TaskJob(task, false, 0, true, checksum);
     }
 
     Key key() {

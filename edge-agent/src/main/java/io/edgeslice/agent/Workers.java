@@ -72,8 +72,8 @@ final class Workers {
 
     /**
      * A worker's outcome: the message and, for the broker, its frames encoded once; a slice run's
-     * outcome goes to the next stage instead, so it has no frames but the CRC32C of its outputs,
-     * computed here while they are still in this core's cache.
+     * outcome goes to the next stage instead, so it has no frames but the CRC32C of its outputs
+     * (when the job asks for it), computed here while they are still in this core's cache.
      */
     record Outcome(Message message, List<ByteBuffer> frames, int outputsCrc) {
     }
@@ -115,7 +115,7 @@ final class Workers {
             out = infer(job);
         }
         if (job.slice()) {
-            outcomes.add(new Outcome(out, null, out instanceof Message.Result r ? Codec.tensorsCrc(r.outputs()) : 0));
+            outcomes.add(new Outcome(out, null, job.checksum() && out instanceof Message.Result r ? Codec.tensorsCrc(r.outputs()) : 0));
         } else {
             List<ByteBuffer> frames;
             try {

@@ -44,7 +44,9 @@ public final class BufferPool {
             ByteBuffer b = q == null ? null : q.poll();
             if (b != null) {
                 idleBytes -= size;
-                return b.clear();
+                if (!SharedMemory.wantsSegment(b)) {
+                    return b.clear();
+                } // else pooled before shared memory was enabled: a segment replaces it
             }
         }
         ByteBuffer shared = SharedMemory.allocate(size);

@@ -3,6 +3,7 @@ package io.edgeslice.protocol;
 import java.net.DatagramSocket;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.NetworkInterface;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -24,6 +25,24 @@ public final class Hosts {
         }
         String env = System.getenv("HOSTNAME");
         return env != null && !env.isBlank() ? env : "edge-agent";
+    }
+
+    /**
+     * Whether a {@code tcp://HOST:PORT} endpoint is on this machine: its host is a loopback address
+     * or an address of one of this machine's interfaces. May resolve a host name (callers cache the
+     * answer per endpoint); false for anything it cannot resolve.
+     */
+    public static boolean isLocal(String endpoint) {
+        Matcher m = TCP.matcher(endpoint);
+        if (!m.matches()) {
+            return false;
+        }
+        try {
+            InetAddress a = InetAddress.getByName(m.group(1).replace("[", "").replace("]", ""));
+            return a.isLoopbackAddress() || NetworkInterface.getByInetAddress(a) != null;
+        } catch (Exception e) {
+            return false;
+        }
     }
 
     /**

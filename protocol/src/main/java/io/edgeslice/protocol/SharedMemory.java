@@ -93,6 +93,12 @@ public final class SharedMemory {
         return s == null || size < MIN_SEGMENT_BYTES ? null : s.newSegment(size);
     }
 
+    /** Whether a pooled buffer of this size should be a segment but is not (it was pooled before shared memory was enabled). */
+    static boolean wantsSegment(ByteBuffer pooled) {
+        SharedMemory s = local;
+        return s != null && !s.exhausted && pooled.capacity() >= MIN_SEGMENT_BYTES && s.segmentName(pooled) == null;
+    }
+
     /** Whether a tensor travels by reference with {@link Transport#SHARED}: its data is a whole segment of this process. */
     public static boolean inSegment(Tensor t) {
         return referenceFrame(t) != null;

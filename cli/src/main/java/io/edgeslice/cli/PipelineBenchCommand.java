@@ -50,6 +50,10 @@ final class PipelineBenchCommand implements Callable<Integer> {
                     + "through sockets (default: ${DEFAULT-VALUE}).")
     String sharedMemory;
 
+    @Option(names = "--keep", description = "Keep the work directory (the agents' logs) after a run whose requests all succeed; "
+            + "it is always kept after one that fails.")
+    boolean keep;
+
     @Option(names = "--json", description = "End with a JSON line.")
     boolean json;
 
@@ -150,7 +154,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
             for (EdgeSliceProcess p : agents) {
                 p.close();
             }
-            if (succeeded) {
+            if (succeeded && !keep) {
                 deleteTree(work); // the broker's copy of the model and the agents' caches and logs
             } else {
                 out.println("the broker's models and the agents' logs are kept in " + work);

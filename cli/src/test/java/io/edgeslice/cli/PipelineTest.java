@@ -146,6 +146,23 @@ class PipelineTest {
     }
 
     @Test
+    void aMiddleStageThatPassesATensorOnGivesTheWholeModelsAnswerEveryTime() throws Exception {
+        // cut at 22 and 77, M-LSD tiny's middle slice hands a skip connection on unchanged (an output that is an input);
+        // before the engine copied such outputs, every request after the first came back wrong
+        Path model = TestModels.model("jp.keijiro.mlsd/ONNX/mlsd_320x320_tiny.onnx");
+        try (Broker broker = Broker.start(BrokerConfig.onPort(0, dir.resolve("models")), new InMemoryMetricTable());
+             Cluster c = new Cluster(dir, "memory", broker.port())) {
+            c.startAgent("a1");
+            c.startAgent("a2");
+            c.startAgent("a3");
+            c.await("three agents", Duration.ofSeconds(30), Cluster.healthy(3));
+            assertThat(EdgeSliceCommand.commandLine().execute("deploy", "--broker", broker.endpoint(), "--model", model.toString(),
+                    "--placement", "0-22@a2,22-77@a3,77-109@a1")).isZero();
+            assertThat(RouteRun.of(broker, model, 20, 3).maxAbsDiff()).isLessThanOrEqualTo(1e-5);
+        }
+    }
+
+    @Test
     void agentsOnOneMachinePassActivationsThroughSharedMemory() throws Exception {
         Path model = TestModels.blazefaceFront();
         try (Broker broker = Broker.start(BrokerConfig.onPort(0, dir.resolve("models")), new InMemoryMetricTable());

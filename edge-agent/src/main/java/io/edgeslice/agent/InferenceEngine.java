@@ -370,7 +370,7 @@ public final class InferenceEngine implements AutoCloseable {
             long[][] shapes = m.outputShapes.get(signature);
             if (shapes != null && shapes != Loaded.UNPINNABLE) {
                 try {
-                    return runInto(m, feed, shapes);
+                    return runInto(m, feed, bound, shapes);
                 } catch (OrtException e) {
                     log.debug("running into pinned outputs failed ({}); copying the outputs of this input signature from now on", e.getMessage());
                     m.outputShapes.put(signature, Loaded.UNPINNABLE);
@@ -402,16 +402,26 @@ public final class InferenceEngine implements AutoCloseable {
         }
     }
 
-    private List<Tensor> runInto(Loaded m, Map<String, OnnxTensor> feed, long[][] shapes) throws OrtException {
+    /**
+     * An output that is also an input (a slice passing a tensor on to a later stage) is copied from
+     * the input: ONNX Runtime leaves a pinned buffer for such an output unwritten.
+     */
+    private List<Tensor> runInto(Loaded m, Map<String, OnnxTensor> feed, Map<String, Tensor> bound, long[][] shapes) throws OrtException {
         List<Tensor> out = new ArrayList<>(m.outputs.size());
         Map<String, OnnxTensor> pinned = new LinkedHashMap<>();
         try {
             for (int i = 0; i < m.outputs.size(); i++) {
                 ModelInput o = m.outputs.get(i);
                 ByteBuffer b = BufferPool.SHARED.take(Math.toIntExact(Tensor.byteSize(o.dtype(), shapes[i])));
+                Tensor passedOn = bound.get(o.name());
+                if (passedOn != null) {
+                    b.put(passedOn.data().duplicate()).flip();
+                }
                 Tensor t = new Tensor(o.name(), o.dtype(), shapes[i], b);
                 BufferPool.SHARED.own(t, b);
-                pinned.put(o.name(), toOnnx(t));
+                if (passedOn == null) {
+                    pinned.put(o.name(), toOnnx(t));
+                }
                 out.add(t);
             }
             m.session.run(feed, Set.of(), pinned).close(); // the result owns none of the pinned values

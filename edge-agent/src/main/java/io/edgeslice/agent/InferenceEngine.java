@@ -100,9 +100,18 @@ public final class InferenceEngine implements AutoCloseable {
      * @throws InferenceException BAD_MODEL, BAD_INPUT or INFERENCE
      */
     public List<Tensor> run(Path modelFile, String modelKey, List<Tensor> inputs) throws InferenceException {
+        return run(modelFile, modelKey, inputs, false);
+    }
+
+    /**
+     * As {@link #run(Path, String, List)}; with {@code shareable} the outputs are written into
+     * {@link io.edgeslice.protocol.SharedMemory} segments (when this process has them), so that they
+     * can go to a peer on this machine by reference.
+     */
+    public List<Tensor> run(Path modelFile, String modelKey, List<Tensor> inputs, boolean shareable) throws InferenceException {
         Loaded m = acquire(modelFile, modelKey);
         try {
-            return execute(m, bind(m.inputs, inputs));
+            return execute(m, bind(m.inputs, inputs), shareable);
         } finally {
             release(m);
         }
@@ -360,7 +369,7 @@ public final class InferenceEngine implements AutoCloseable {
      * so nothing is copied out of ONNX Runtime's memory; the first run of a signature, and every
      * run of one whose outputs did not fit (data-dependent shapes), copy the outputs out.
      */
-    private List<Tensor> execute(Loaded m, Map<String, Tensor> bound) throws InferenceException {
+    private List<Tensor> execute(Loaded m, Map<String, Tensor> bound, boolean shareable) throws InferenceException {
         Map<String, OnnxTensor> feed = new HashMap<>();
         try {
             for (Map.Entry<String, Tensor> e : bound.entrySet()) {
@@ -370,7 +379,7 @@ public final class InferenceEngine implements AutoCloseable {
             long[][] shapes = m.outputShapes.get(signature);
             if (shapes != null && shapes != Loaded.UNPINNABLE) {
                 try {
-                    return runInto(m, feed, bound, shapes);
+                    return runInto(m, feed, bound, shapes, shareable);
                 } catch (OrtException e) {
                     log.debug("running into pinned outputs failed ({}); copying the outputs of this input signature from now on", e.getMessage());
                     m.outputShapes.put(signature, Loaded.UNPINNABLE);
@@ -406,13 +415,15 @@ public final class InferenceEngine implements AutoCloseable {
      * An output that is also an input (a slice passing a tensor on to a later stage) is copied from
      * the input: ONNX Runtime leaves a pinned buffer for such an output unwritten.
      */
-    private List<Tensor> runInto(Loaded m, Map<String, OnnxTensor> feed, Map<String, Tensor> bound, long[][] shapes) throws OrtException {
+    private List<Tensor> runInto(Loaded m, Map<String, OnnxTensor> feed, Map<String, Tensor> bound, long[][] shapes, boolean shareable)
+            throws OrtException {
         List<Tensor> out = new ArrayList<>(m.outputs.size());
         Map<String, OnnxTensor> pinned = new LinkedHashMap<>();
         try {
             for (int i = 0; i < m.outputs.size(); i++) {
                 ModelInput o = m.outputs.get(i);
-                ByteBuffer b = BufferPool.SHARED.take(Math.toIntExact(Tensor.byteSize(o.dtype(), shapes[i])));
+                int size = Math.toIntExact(Tensor.byteSize(o.dtype(), shapes[i]));
+                ByteBuffer b = shareable ? BufferPool.SHARED.take(size) : BufferPool.SHARED.takeUnshared(size);
                 Tensor passedOn = bound.get(o.name());
                 if (passedOn != null) {
                     b.put(passedOn.data().duplicate()).flip();

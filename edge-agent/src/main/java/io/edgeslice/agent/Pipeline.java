@@ -278,7 +278,7 @@ final class Pipeline {
     private Job start(Message.Activation a, Message.Stage stage) {
         Message.Task t = new Message.Task(a.taskId(), localAttempt--, stage.sliceHash(), stage.sliceSize(), 0, a.tensors());
         Message.Route route = routes.get(RouteKey.of(a));
-        // a RESULT carries no checksum: the outputs of the last stage need none
+        // the last stage's outputs go inline in a RESULT, which carries no checksum
         Job job = new Job(a, stage, TaskJob.sliceRun(t, stage.end() != lastPosition(route)));
         jobs.put(job.job.key(), job);
         return job;

@@ -8,7 +8,7 @@ import java.util.UUID;
  * A task the agent accepted, with its deadline as an instant of the agent's clock, if it has one;
  * or (slice) a run of one slice of a pipeline.
  */
-record TaskJob(Message.Task task, boolean hasDeadline, long deadlineNanos, boolean slice, boolean checksum) {
+record TaskJob(Message.Task task, boolean hasDeadline, long deadlineNanos, boolean slice, boolean nextStage) {
 
     /** Identifies one attempt of a task; a second TASK with the same key is a duplicate. */
     record Key(UUID taskId, int attempt) {
@@ -22,10 +22,11 @@ record TaskJob(Message.Task task, boolean hasDeadline, long deadlineNanos, boole
 
     /**
      * A slice run for a pipeline: the task names the slice model; it has no deadline of its own.
-     * With {@code checksum}, the worker computes the CRC32C of the outputs (for the next stage).
+     * With {@code nextStage}, the outputs go on to a next stage: the worker computes their CRC32C, and
+     * they land in shared memory (when the agent has it), to go by reference to a stage on this machine.
      */
-    static TaskJob sliceRun(Message.Task task, boolean checksum) {
-        return new TaskJob(task, false, 0, true, checksum);
+    static TaskJob sliceRun(Message.Task task, boolean nextStage) {
+        return new TaskJob(task, false, 0, true, nextStage);
     }
 
     Key key() {

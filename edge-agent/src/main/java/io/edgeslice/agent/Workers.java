@@ -73,7 +73,7 @@ final class Workers {
     /**
      * A worker's outcome: the message and, for the broker, its frames encoded once; a slice run's
      * outcome goes to the next stage instead, so it has no frames but the CRC32C of its outputs
-     * (when the job asks for it), computed here while they are still in this core's cache.
+     * (when they go on to a next stage), computed here while they are still in this core's cache.
      */
     record Outcome(Message message, List<ByteBuffer> frames, int outputsCrc) {
     }
@@ -115,7 +115,7 @@ final class Workers {
             out = infer(job);
         }
         if (job.slice()) {
-            outcomes.add(new Outcome(out, null, job.checksum() && out instanceof Message.Result r ? Codec.tensorsCrc(r.outputs()) : 0));
+            outcomes.add(new Outcome(out, null, job.nextStage() && out instanceof Message.Result r ? Codec.tensorsCrc(r.outputs()) : 0));
         } else {
             List<ByteBuffer> frames;
             try {
@@ -138,7 +138,7 @@ final class Workers {
             InferenceEngine e = !job.slice() || sliceLevels.runsAtLevelAll(file, t.modelHash()) ? engine : sliceEngine;
             e.inputs(file, t.modelHash());
             long start = System.nanoTime();
-            List<Tensor> outputs = e.run(file, t.modelHash(), t.inputs());
+            List<Tensor> outputs = e.run(file, t.modelHash(), t.inputs(), job.nextStage());
             if (job.slice()) {
                 outputs = outputs.stream().map(Tensor::toDirect).toList(); // the engine's outputs are direct already
             }

@@ -37,20 +37,37 @@ public final class BufferPool {
         this.maxIdlePerSize = maxIdlePerSize;
     }
 
-    /** A direct buffer of exactly {@code size} bytes (position 0, limit = capacity); its contents are arbitrary. */
+    /**
+     * A direct buffer of exactly {@code size} bytes (position 0, limit = capacity); its contents are
+     * arbitrary. With shared memory enabled, a large one is a segment, so that it can be sent by reference.
+     */
     public ByteBuffer take(int size) {
-        synchronized (this) {
-            ArrayDeque<ByteBuffer> q = idle.get(size);
-            ByteBuffer b = q == null ? null : q.poll();
-            if (b != null) {
-                idleBytes -= size;
-                if (!SharedMemory.wantsSegment(b)) {
-                    return b.clear();
-                } // else pooled before shared memory was enabled: a segment replaces it
-            }
+        ByteBuffer b = idle(size, true);
+        if (b != null) {
+            return b;
         }
         ByteBuffer shared = SharedMemory.allocate(size);
         return shared != null ? shared : ByteBuffer.allocateDirect(size);
+    }
+
+    /**
+     * As {@link #take}, for bytes never sent on by reference (a received frame, a result): an idle
+     * buffer of either kind, else a plain direct buffer, never a new segment (a file to make).
+     */
+    public ByteBuffer takeUnshared(int size) {
+        ByteBuffer b = idle(size, false);
+        return b != null ? b : ByteBuffer.allocateDirect(size);
+    }
+
+    private synchronized ByteBuffer idle(int size, boolean segmentWanted) {
+        ArrayDeque<ByteBuffer> q = idle.get(size);
+        ByteBuffer b = q == null ? null : q.poll();
+        if (b == null) {
+            return null;
+        }
+        idleBytes -= size;
+        // a buffer pooled before shared memory was enabled gives way to a segment
+        return segmentWanted && SharedMemory.wantsSegment(b) ? null : b.clear();
     }
 
     /** Records that {@code holder} (a tensor, or a frame that wraps {@code buffer}) owns a buffer from {@link #take}. */

@@ -28,7 +28,7 @@ public final class Wire {
      * {@link #receive} returns for them.
      */
     public static void receiveTensorsDirect(ZMQ.Socket socket) {
-        socket.setMsgAllocator(size -> size < DIRECT_FRAME_BYTES ? new zmq.Msg(size) : new PooledMsg(BufferPool.SHARED.take(size)));
+        socket.setMsgAllocator(size -> size < DIRECT_FRAME_BYTES ? new zmq.Msg(size) : new PooledMsg(BufferPool.SHARED.takeUnshared(size)));
     }
 
     /** A message whose buffer came from the pool. */

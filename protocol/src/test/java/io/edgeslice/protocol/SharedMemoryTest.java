@@ -85,6 +85,16 @@ class SharedMemoryTest {
     }
 
     @Test
+    void aReceivedFrameTakesNoNewSegment() throws IOException {
+        // it is never sent on by reference, and a result a client keeps would make a file per request
+        List<String> before = segments();
+        ByteBuffer b = BufferPool.SHARED.takeUnshared(300 * 1024 + 8);
+        assertThat(b.isDirect()).isTrue();
+        assertThat(b.capacity()).isEqualTo(300 * 1024 + 8);
+        assertThat(segments()).hasSameSizeAs(before);
+    }
+
+    @Test
     void aTensorNotInAWholeSegmentTravelsInline() {
         Tensor heap = Tensor.ofFloats("x", new long[] {1, 32 * 1024}, new float[32 * 1024]);
         List<ByteBuffer> frames = encode(List.of(heap));

@@ -4,10 +4,8 @@ import io.edgeslice.protocol.BufferPool;
 import io.edgeslice.protocol.Codec;
 import io.edgeslice.protocol.ErrorCode;
 import io.edgeslice.protocol.Hashing;
-import io.edgeslice.protocol.Hosts;
 import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.ProtocolException;
-import io.edgeslice.protocol.SharedMemory;
 import io.edgeslice.protocol.Transport;
 import io.edgeslice.protocol.Wire;
 import java.nio.ByteBuffer;
@@ -34,8 +32,8 @@ import org.zeromq.ZMQ;
  * acknowledges it, or sends the final result straight to the client. A new route epoch (a stage
  * moved) makes it resend what is not yet acknowledged.
  *
- * <p>To a next stage on this machine (its data endpoint on loopback or an address of this machine)
- * outputs go through {@link SharedMemory} when this process has it enabled: the activation names
+ * <p>To a next stage on this machine ({@link SharedMemoryLinks}) outputs go through shared memory
+ * when this process has it enabled: the activation names
  * the segments the outputs are in, and the receiver acknowledges it only once its run has read
  * them, so the buffers are not reused before. A peer that cannot open the segments (another
  * container) answers SHARED_MEMORY, and outputs go to it inline from then on.
@@ -114,10 +112,7 @@ final class Pipeline {
     private final Map<String, ZMQ.Socket> peers = new HashMap<>();
     private final Map<OutKey, Outgoing> unacked = new LinkedHashMap<>();
     private final Map<String, Long> inflightBytes = new HashMap<>();
-    /** Next stages on this machine that cannot read its shared memory, and those known to read it. */
-    private final Set<String> inlineOnly = new HashSet<>();
-    private final Set<String> readsShared = new HashSet<>();
-    private final Map<String, Boolean> onThisMachine = new HashMap<>();
+    private final SharedMemoryLinks sharedLinks = new SharedMemoryLinks();
     private final Map<TaskJob.Key, Job> jobs = new HashMap<>();
     private final Map<InKey, Boolean> seen = new LinkedHashMap<>(1024, 0.75f, false) {
         @Override
@@ -364,8 +359,8 @@ final class Pipeline {
                         log.debug("ACK for task {} attempt {} at position {}, which waits for no acknowledgement here", ack.taskId(),
                                 ack.attempt(), ack.end());
                     } else { // the next stage has all of it: the output's buffers may be reused
-                        if (o.shared && readsShared.add(o.endpoint)) {
-                            log.info("activations to {} travel through shared memory", o.endpoint);
+                        if (o.shared) {
+                            sharedLinks.confirmed(o.endpoint);
                         }
                         returnCredit(o);
                         // a stage the route left may still be reading them: then the collector frees them instead
@@ -384,9 +379,7 @@ final class Pipeline {
 
     /** A peer on this machine cannot open this process's segments (another container): what waits for it goes again, inline. */
     private void sendInline(String endpoint, String why, long now) {
-        if (inlineOnly.add(endpoint)) {
-            log.info("{} cannot read this machine's shared memory ({}); activations to it travel inline", endpoint, why);
-        }
+        sharedLinks.refused(endpoint, why);
         for (Outgoing o : unacked.values()) {
             if (o.shared && endpoint.equals(o.endpoint)) {
                 o.sentNanos = now - RESEND_NANOS;
@@ -418,7 +411,7 @@ final class Pipeline {
             if (inflightBytes.getOrDefault(next.dataEndpoint(), 0L) + o.bytes > PEER_CREDIT_BYTES && inflightBytes.getOrDefault(next.dataEndpoint(), 0L) > 0) {
                 continue; // no credit left on this link: wait for acknowledgements
             }
-            boolean shared = sharesMemoryWith(next.dataEndpoint()) && a.tensors().stream().anyMatch(SharedMemory::inSegment);
+            boolean shared = sharedLinks.byReference(next.dataEndpoint(), a.tensors());
             Message.Activation current = new Message.Activation(a.taskId(), a.attempt(), route.epoch(), a.modelHash(), a.replica(), a.start(), a.end(),
                     a.replyTo(), a.crc32c(), shared ? Transport.SHARED : route.transport(), a.computeMicros(), a.tensors());
             if (Wire.send(peer(next.dataEndpoint()), null, current, true)) {
@@ -438,11 +431,6 @@ final class Pipeline {
         if (endpoint.isEmpty() || !Wire.send(peer(endpoint), null, m, true)) {
             log.warn("cannot send {} for task to client {}", m.command(), endpoint);
         }
-    }
-
-    /** Whether a data endpoint is on this machine and has not refused shared memory. */
-    private boolean sharesMemoryWith(String endpoint) {
-        return SharedMemory.enabled() && !inlineOnly.contains(endpoint) && onThisMachine.computeIfAbsent(endpoint, Hosts::isLocal);
     }
 
     private ZMQ.Socket peer(String endpoint) {

@@ -11,9 +11,12 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -47,6 +50,7 @@ public final class SharedMemory {
     private static final Pattern NAME = Pattern.compile("edgeslice-(\\d{1,10})-([0-9a-f]{8})-(\\d{1,19})");
     private static final Cleaner CLEANER = Cleaner.create();
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20);
+    private static final FileAttribute<?> OWNER_ONLY = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
     private static volatile SharedMemory local;
 
     private final Path dir;
@@ -147,7 +151,9 @@ public final class SharedMemory {
         }
         String name = prefix + counter.incrementAndGet();
         Path file = dir.resolve(name);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        // readable by this user only: activations are users' data, and agents of one fleet run as one user
+        try (FileChannel ch = FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE),
+                OWNER_ONLY)) {
             // tmpfs allocates pages lazily and a page it cannot allocate later kills the process with
             // SIGBUS; written now, a full directory is an IOException instead
             for (long at = 0; at < size; ) {

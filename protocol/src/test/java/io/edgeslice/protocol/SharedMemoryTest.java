@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -71,6 +72,8 @@ class SharedMemoryTest {
         assertThat(SharedMemory.inSegment(big)).isTrue();
         assertThat(SharedMemory.inSegment(small)).isFalse();
         assertThat(segments()).hasSize(before.size() + 1);
+        Path created = segments().stream().filter(n -> !before.contains(n)).map(shm::resolve).findFirst().orElseThrow();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(created))).as("only this user reads activations").isEqualTo("rw-------");
 
         List<ByteBuffer> frames = encode(List.of(big, small));
         assertThat(frames.get(3).remaining()).as("the reference").isLessThan(100);

@@ -247,6 +247,18 @@ class DataPlaneBadInputTest {
     }
 
     @Test
+    void aRouteCannotAskForSharedMemory() {
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cl = EdgeSliceCommand.commandLine();
+        cl.setErr(new java.io.PrintWriter(err));
+        int code = cl.execute("deploy", "--broker", broker.endpoint(), "--model", TestModels.blazefaceFront().toString(), "--placement",
+                "0-40@a1,40-93@a2", "--transport", "SHARED");
+        assertThat(code).isNotZero();
+        assertThat(err.toString()).contains("no route's choice");
+        assertThat(client.route(hash, Duration.ofSeconds(5)).epoch()).isEqualTo(route.epoch());
+    }
+
+    @Test
     void aPlacementNamingAnUnknownAgentIsRefused() throws Exception {
         int code = EdgeSliceCommand.commandLine().execute("deploy", "--broker", broker.endpoint(), "--model",
                 TestModels.blazefaceFront().toString(), "--placement", "0-40@a1,40-93@nobody");

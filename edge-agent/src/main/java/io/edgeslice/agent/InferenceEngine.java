@@ -1,7 +1,6 @@
 package io.edgeslice.agent;
 
 import ai.onnxruntime.NodeInfo;
-import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtEnvironment;
@@ -14,6 +13,7 @@ import io.edgeslice.protocol.BufferPool;
 import io.edgeslice.protocol.DType;
 import io.edgeslice.protocol.ErrorCode;
 import io.edgeslice.protocol.Tensor;
+import io.edgeslice.slicer.OrtTypes;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -275,7 +275,7 @@ public final class InferenceEngine implements AutoCloseable {
             if (!(n.getInfo() instanceof TensorInfo ti)) {
                 throw new InferenceException(ErrorCode.BAD_MODEL, what + " '" + n.getName() + "' is not a tensor (" + n.getInfo() + ")");
             }
-            DType d = dtype(ti.type);
+            DType d = OrtTypes.dtype(ti.type);
             if (d == null) {
                 throw new InferenceException(ErrorCode.BAD_MODEL, what + " '" + n.getName() + "' has element type " + ti.onnxType
                         + ", which EdgeSlice tensors cannot carry");
@@ -459,46 +459,17 @@ public final class InferenceEngine implements AutoCloseable {
         if (t.dtype() == DType.FLOAT32) {
             return OnnxTensor.createTensor(env, direct.asFloatBuffer(), t.shape());
         }
-        return OnnxTensor.createTensor(env, direct, t.shape(), javaType(t.dtype()));
+        return OnnxTensor.createTensor(env, direct, t.shape(), OrtTypes.javaType(t.dtype()));
     }
 
     private static Tensor fromOnnx(String name, OnnxTensor t) throws InferenceException {
         TensorInfo info = t.getInfo();
-        DType d = dtype(info.type);
+        DType d = OrtTypes.dtype(info.type);
         ByteBuffer data = d == null ? null : t.getByteBuffer(); // a copy that outlives the tensor
         if (data == null) {
             throw new InferenceException(ErrorCode.INFERENCE, "output '" + name + "' has element type " + info.onnxType + ", which EdgeSlice tensors cannot carry");
         }
         ByteBuffer direct = ByteBuffer.allocateDirect(data.remaining()).put(data).flip();
         return new Tensor(name, d, info.getShape(), direct.order(ByteOrder.LITTLE_ENDIAN));
-    }
-
-    private static DType dtype(OnnxJavaType t) {
-        return switch (t) {
-            case FLOAT -> DType.FLOAT32;
-            case FLOAT16 -> DType.FLOAT16;
-            case DOUBLE -> DType.FLOAT64;
-            case INT8 -> DType.INT8;
-            case UINT8 -> DType.UINT8;
-            case INT16 -> DType.INT16;
-            case INT32 -> DType.INT32;
-            case INT64 -> DType.INT64;
-            case BOOL -> DType.BOOL;
-            default -> null;
-        };
-    }
-
-    private static OnnxJavaType javaType(DType d) {
-        return switch (d) {
-            case FLOAT32 -> OnnxJavaType.FLOAT;
-            case FLOAT16 -> OnnxJavaType.FLOAT16;
-            case FLOAT64 -> OnnxJavaType.DOUBLE;
-            case INT8 -> OnnxJavaType.INT8;
-            case UINT8 -> OnnxJavaType.UINT8;
-            case INT16 -> OnnxJavaType.INT16;
-            case INT32 -> OnnxJavaType.INT32;
-            case INT64 -> OnnxJavaType.INT64;
-            case BOOL -> OnnxJavaType.BOOL;
-        };
     }
 }

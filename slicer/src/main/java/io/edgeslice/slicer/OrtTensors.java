@@ -1,6 +1,5 @@
 package io.edgeslice.slicer;
 
-import ai.onnxruntime.OnnxJavaType;
 import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.TensorInfo;
@@ -34,20 +33,6 @@ final class OrtTensors {
         return t.name().replace("ONNX_TENSOR_ELEMENT_DATA_TYPE_", "").toLowerCase(java.util.Locale.ROOT);
     }
 
-    private static OnnxJavaType javaType(DType t) {
-        return switch (t) {
-            case FLOAT32 -> OnnxJavaType.FLOAT;
-            case FLOAT16 -> OnnxJavaType.FLOAT16;
-            case FLOAT64 -> OnnxJavaType.DOUBLE;
-            case INT8 -> OnnxJavaType.INT8;
-            case UINT8 -> OnnxJavaType.UINT8;
-            case INT16 -> OnnxJavaType.INT16;
-            case INT32 -> OnnxJavaType.INT32;
-            case INT64 -> OnnxJavaType.INT64;
-            case BOOL -> OnnxJavaType.BOOL;
-        };
-    }
-
     /** Copies a protocol tensor into a new ONNX Runtime tensor; the caller closes it. */
     static OnnxTensor toOnnx(Tensor t) {
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
@@ -56,7 +41,7 @@ final class OrtTensors {
         ByteBuffer direct = ByteBuffer.allocateDirect(t.byteSize()).order(ByteOrder.nativeOrder());
         direct.put(t.data().duplicate()).flip();
         try {
-            return OnnxTensor.createTensor(Ort.env(), direct, t.shape(), javaType(t.dtype()));
+            return OnnxTensor.createTensor(Ort.env(), direct, t.shape(), OrtTypes.javaType(t.dtype()));
         } catch (OrtException e) {
             throw new SlicingException("cannot create tensor '" + t.name() + "': " + e.getMessage(), e);
         }

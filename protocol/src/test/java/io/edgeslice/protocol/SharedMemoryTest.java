@@ -14,7 +14,10 @@ import java.util.List;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -22,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * references to them, and bad references are refused with the error the sender acts on. (Between
  * agent processes, see the cli module's PipelineTest.)
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SharedMemoryTest {
     @TempDir
     static Path shm;
@@ -143,6 +147,27 @@ class SharedMemoryTest {
         assertThatThrownBy(() -> Codec.decode(reference(name, -1, 1024, 1024))).isInstanceOf(ProtocolException.class);
         assertThatThrownBy(() -> Codec.decode(reference(name, 0, 2048, 1024))).isInstanceOfSatisfying(ProtocolException.class,
                 e -> assertThat(e.getMessage()).contains("needs 1024 bytes"));
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE) // last: shared memory stays off in this JVM afterwards
+    void aDirectoryThatTakesNoMoreFilesTurnsSegmentsIntoPlainBuffers() throws IOException {
+        // as a full /dev/shm would: the pool hands out plain direct buffers and tensors travel inline
+        try (Stream<Path> files = Files.list(shm)) {
+            for (Path f : files.toList()) {
+                Files.delete(f);
+            }
+        }
+        Files.delete(shm);
+        try {
+            Tensor t = pooledTensor(128 * 1024 + 5, 2f);
+            assertThat(t.data().isDirect()).isTrue();
+            assertThat(SharedMemory.inSegment(t)).isFalse();
+            assertThat(encode(List.of(t)).get(3).remaining()).as("inline").isEqualTo(t.byteSize());
+            assertThat(SharedMemory.inSegment(pooledTensor(128 * 1024 + 6, 3f))).as("and it stays off").isFalse();
+        } finally {
+            Files.createDirectories(shm);
+        }
     }
 
     @Test

@@ -168,6 +168,41 @@ class ClusterTest {
         }
     }
 
+    @Test
+    void requestsKeepFlowingOnTheirRouteWhileTheBrokerIsGone() throws Exception {
+        // the broker is not on the data path: a pipeline run outlives it (before, its route check failed the run)
+        Path model = TestModels.blazefaceFront();
+        String hash = io.edgeslice.protocol.Hashing.sha256(model);
+        Tensor input = TestModels.randomInput(TestModels.inputShape(model), 6);
+        try (Cluster c = cluster("memory")) {
+            EdgeSliceProcess broker = c.startBroker();
+            c.startAgent("a1");
+            c.startAgent("a2");
+            c.await("two agents", Duration.ofSeconds(30), Cluster.healthy(2));
+            assertThat(EdgeSliceCommand.commandLine().execute("deploy", "--broker", c.endpoint(), "--model", model.toString(),
+                    "--placement", "0-40@a1,40-93@a2")).isZero();
+            try (EdgeSliceClient client = new EdgeSliceClient(c.endpoint())) {
+                List<TaskRequest> requests = new ArrayList<>();
+                for (int i = 0; i < 400; i++) {
+                    requests.add(TaskRequest.of(hash, List.of(input), 5, 0));
+                }
+                java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+                java.util.concurrent.CompletableFuture<List<TaskOutcome>> run = java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> client.runPipeline(hash, requests, 2, Duration.ofSeconds(90), o -> done.incrementAndGet()));
+                long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (done.get() < 20 && System.nanoTime() < end) {
+                    Thread.sleep(20);
+                }
+                broker.kill();
+                int atKill = done.get();
+                List<TaskOutcome> outcomes = run.get(120, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(atKill).as("requests before the kill").isBetween(20, 399);
+                assertThat(outcomes).hasSize(400)
+                        .allSatisfy(o -> assertThat(o.status()).as("%s %s", o.code(), o.message()).isEqualTo(TaskOutcome.Status.OK));
+            }
+        }
+    }
+
     private static void awaitQueued(Cluster c, int n) throws Exception {
         long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         try (var table = io.edgeslice.broker.store.RedisMetricTable.connect(c.store, "edgeslice:")) {

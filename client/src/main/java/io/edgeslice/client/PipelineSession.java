@@ -39,6 +39,8 @@ final class PipelineSession {
     private static final Logger log = LoggerFactory.getLogger(PipelineSession.class);
     private static final long ACK_TIMEOUT_NANOS = Duration.ofSeconds(2).toNanos();
     private static final long ROUTE_CHECK_NANOS = Duration.ofSeconds(1).toNanos();
+    /** A route query unanswered this long is asked again; the requests meanwhile keep to the routes known. */
+    private static final long ROUTE_ANSWER_NANOS = Duration.ofSeconds(5).toNanos();
     private static final long RESULT_OVERDUE_NANOS = Duration.ofSeconds(15).toNanos();
     private static final int POLL_MS = 20;
 
@@ -97,6 +99,11 @@ final class PipelineSession {
     private ZMQ.Socket results;
     private String replyTo;
     private long nextRouteCheck;
+    /** A socket of this session's own for route queries: answers it never took die with it, not in the client's. */
+    private ZMQ.Socket routeQueries;
+    /** When the route query waiting for its answer was sent, or 0 when none waits. */
+    private long routeQuerySent;
+    private boolean brokerSilent;
 
     PipelineSession(EdgeSliceClient client, ZContext ctx, String modelHash, List<Message.Route> replicas, List<TaskRequest> requests,
                     int concurrency, Duration timeout, Consumer<TaskOutcome> onOutcome) {
@@ -122,6 +129,9 @@ final class PipelineSession {
         } finally {
             results.close();
             lanes.values().stream().filter(l -> l.first != null).forEach(l -> l.first.close());
+            if (routeQueries != null) {
+                routeQueries.close();
+            }
         }
         return outcomes.finish();
     }
@@ -147,8 +157,9 @@ final class PipelineSession {
                         send(p, p.acked); // unacknowledged: same attempt; overdue: a new one
                     }
                 }
+                takeRouteAnswers();
                 if (now - nextRouteCheck > 0 && !inflight.isEmpty()) {
-                    checkRoutes();
+                    askRoutes(now);
                     nextRouteCheck = now + ROUTE_CHECK_NANOS;
                 }
             }
@@ -187,20 +198,65 @@ final class PipelineSession {
     }
 
     /**
+     * Asks the broker for the model's routes without waiting: the data plane does not need the
+     * broker, so requests keep flowing on the routes known while it is slow or gone (Lazy Pirate:
+     * a query unanswered for a while is sent again).
+     */
+    private void askRoutes(long now) {
+        if (routeQuerySent != 0 && now - routeQuerySent < ROUTE_ANSWER_NANOS) {
+            return; // the last query is still waiting for its answer
+        }
+        if (routeQuerySent != 0 && !brokerSilent) {
+            brokerSilent = true;
+            log.warn("the broker at {} does not answer route queries; requests keep to the routes known", client.endpoint());
+        }
+        if (routeQueries == null) {
+            routeQueries = ctx.createSocket(SocketType.DEALER);
+            routeQueries.setLinger(0);
+            routeQueries.setHandshakeIvl(2000);
+            routeQueries.connect(client.endpoint());
+        }
+        Wire.send(routeQueries, null, new Message.RouteQuery(modelHash), true);
+        routeQuerySent = now;
+    }
+
+    /** Applies the answers to route queries that have arrived. */
+    private void takeRouteAnswers() {
+        for (List<ByteBuffer> frames; routeQueries != null && (frames = Wire.receive(routeQueries, ZMQ.DONTWAIT)) != null; ) {
+            Message m;
+            try {
+                m = Codec.decode(frames);
+            } catch (ProtocolException e) {
+                log.warn("ignoring a malformed message from the broker: {}", e.getMessage());
+                continue;
+            }
+            if (m instanceof Message.Routes r) {
+                answered();
+                applyRoutes(r.routes().stream().filter(route -> route.modelHash().equals(modelHash)).toList());
+            } else if (m instanceof Message.Failed f && f.code() == ErrorCode.NO_ROUTE) {
+                answered();
+                applyRoutes(List.of()); // every route was withdrawn
+            } else {
+                log.debug("ignoring {} from the broker while waiting for routes", m.command());
+            }
+        }
+    }
+
+    private void answered() {
+        routeQuerySent = 0;
+        if (brokerSilent) {
+            brokerSilent = false;
+            log.info("the broker at {} answers route queries again", client.endpoint());
+        }
+    }
+
+    /**
      * The broker moved a stage of a replica: inputs that may have died with its old first stage go
      * again. Replicas deployed meanwhile join; the poller only watches the replicas known at the
-     * start, so a new replica's acknowledgements are read on the next drain.
+     * start, so a new replica's acknowledgements are read on the next drain. (A broker restarted
+     * without its store numbers routes afresh: any other epoch is news.)
      */
-    private void checkRoutes() {
-        List<Message.Route> routes;
-        try {
-            routes = client.routesOf(modelHash, Duration.ofSeconds(5));
-        } catch (ClientException e) {
-            if (e.code() != ErrorCode.NO_ROUTE) {
-                throw e;
-            }
-            routes = List.of(); // every route was withdrawn
-        }
+    private void applyRoutes(List<Message.Route> routes) {
         dropWithdrawnLanes(routes);
         for (Message.Route latest : routes) {
             Lane lane = lanes.get(latest.replica());

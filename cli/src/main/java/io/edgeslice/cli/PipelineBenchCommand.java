@@ -57,6 +57,9 @@ final class PipelineBenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "End with a JSON line.")
     boolean json;
 
+    /** Largest difference a result may have from the whole model's (the slices run at the whole model's level). */
+    static final double TOLERANCE = 1e-5;
+
     /** Unmeasured runs before measuring, locally and through the pipeline alike. */
     private static final int WARM_UP = 3;
 
@@ -99,6 +102,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
                  LocalModel wholeAll = levelAll ? null : new LocalModel(model, OrtSession.SessionOptions.OptLevel.ALL_OPT, 1);
                  InferenceEngine sliceEngine = new InferenceEngine(1, InferenceEngine.DEFAULT_MAX_SESSIONS, level)) {
                 Tensor input = whole.randomInput(1);
+                List<Tensor> expected = whole.run(input); // every result is checked against it: a fast wrong answer is no result
                 double loadBefore = loadAverage();
 
                 Timings timings = new Timings(broker, route, whole, wholeAll, sliceEngine, input);
@@ -137,17 +141,19 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 // the stages' compute per request while they run side by side: sharing cores and memory slows each
                 double pipelinedComputeMs = median(piped.stream().filter(TaskOutcome::ok).map(o -> o.computeMicros() / 1000.0).toList());
                 long ok = piped.stream().filter(TaskOutcome::ok).count();
+                double maxAbsDiff = java.util.stream.Stream.concat(one.stream(), piped.stream()).filter(TaskOutcome::ok)
+                        .mapToDouble(o -> OutputDiff.maxAbsDiff(expected, o.outputs())).max().orElse(0);
                 // ours against the raw socket: the same bytes per hop, one frame each, after the same kind of idle pause
                 List<Integer> hopBytes = timings.hopBytes();
                 PipelineReport report = new PipelineReport(model.getFileName().toString(), stages, requests, levelAll, wholeMs, wholeAllMs,
                         pipelineMs, agentComputeMs, outsideMs, stageMs, harnessStageMs, ok / seconds, steadyRps, pipelinedComputeMs, ok,
                         Runtime.getRuntime().availableProcessors(), hopBytes, RawHops.medianMs(hopBytes), RawHops.wakeUpMicros(), loadBefore,
-                        loadAverage(), !sharedMemory.equals("off"));
+                        loadAverage(), !sharedMemory.equals("off"), maxAbsDiff);
                 report.print(out);
                 if (json) {
                     System.out.println(Json.line(report.json()));
                 }
-                succeeded = ok == requests;
+                succeeded = ok == requests && maxAbsDiff <= TOLERANCE;
                 return succeeded ? 0 : 1;
             }
         } finally {

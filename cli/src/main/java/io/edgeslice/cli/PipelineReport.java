@@ -26,7 +26,7 @@ import java.util.List;
 record PipelineReport(String model, int stages, int requests, boolean levelAll, double wholeMs, double wholeAllMs, double pipelineMs,
                       double agentComputeMs, double outsideMs, List<Double> stageMs, List<Double> harnessStageMs, double rps, double steadyRps,
                       double pipelinedComputeMs, long ok, int cores, List<Integer> hopBytes, List<Double> rawMs, double wakeUs, double loadBefore,
-                      double loadAfter, boolean sharedMemory) {
+                      double loadAfter, boolean sharedMemory, double maxAbsDiff) {
 
     double hopMs() {
         return outsideMs / (stages + 1);
@@ -47,6 +47,8 @@ record PipelineReport(String model, int stages, int requests, boolean levelAll, 
     void print(PrintStream out) {
         out.printf("%nslices run at optimisation level %s; activations between agents travel %s%n", levelAll ? "all" : "extended",
                 sharedMemory ? "through shared memory" : "through sockets only");
+        out.printf(maxAbsDiff <= PipelineBenchCommand.TOLERANCE ? "every result equals the whole model's (max abs diff %.3g)%n"
+                : "RESULTS DIFFER from the whole model's: max abs diff %.3g%n", maxAbsDiff);
         out.printf("whole model %.1f ms; pipeline %.1f ms (ratio %.3f); per-hop overhead %.2f ms%n", wholeMs, pipelineMs, pipelineMs / wholeMs, hopMs());
         out.printf("stages %s ms in their agents, %s ms in this process%n", oneDecimal(stageMs), oneDecimal(harnessStageMs));
         out.printf("in the agents: compute %.1f ms per request (%.3f of the whole model here), the rest %.1f ms over %d hops%n", agentComputeMs,
@@ -73,7 +75,7 @@ record PipelineReport(String model, int stages, int requests, boolean levelAll, 
         n.put("agent_compute_ms", Percentiles.round(agentComputeMs)).put("compute_ratio", thousandths(agentComputeMs / wholeMs))
                 .put("pipelined_compute_ms", Percentiles.round(pipelinedComputeMs));
         n.put("raw_hops_ms", Percentiles.round(rawHopsMs())).put("hops_vs_raw", Math.round(outsideMs / rawHopsMs() * 100) / 100.0)
-                .put("wake_up_us", Math.round(wakeUs)).put("shared_memory", sharedMemory);
+                .put("wake_up_us", Math.round(wakeUs)).put("shared_memory", sharedMemory).put("max_abs_diff", maxAbsDiff);
         // what offloading the whole model to one agent gives: agents run whole models at level all
         n.put("whole_all_ms", Percentiles.round(wholeAllMs)).put("latency_ratio_vs_all", thousandths(pipelineMs / wholeAllMs));
         ArrayNode stageArray = n.putArray("stage_ms");

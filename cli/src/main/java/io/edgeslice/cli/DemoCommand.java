@@ -68,9 +68,10 @@ final class DemoCommand implements Callable<Integer> {
         Path work = Files.createTempDirectory("edgeslice-demo-");
         SharedMemory.enable(SharedMemory.DEFAULT_DIR); // inputs to the agents on this machine go by reference
         List<EdgeSliceProcess> started = new ArrayList<>();
+        int code = 1;
         try (Broker broker = Broker.start(BrokerConfig.onPort(0, work.resolve("broker-models")), new InMemoryMetricTable());
              EdgeSliceClient client = new EdgeSliceClient(broker.endpoint())) {
-            out.printf("broker on %s (memory store); starting %d agents (logs in %s)%n", broker.endpoint(), agents, work);
+            out.printf("broker on %s (memory store); starting %d agents (logs in %s, deleted after a good run)%n", broker.endpoint(), agents, work);
             int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / agents);
             for (int i = 1; i <= agents; i++) {
                 String name = "agent-" + i;
@@ -87,10 +88,16 @@ final class DemoCommand implements Callable<Integer> {
             List<TaskOutcome> outcomes = stages > 1
                     ? client.runPipeline(all.get(0).modelHash(), all, 2 * stages, Duration.ofMinutes(10), o -> { })
                     : client.run(all, 2 * agents, Duration.ofMinutes(10), o -> { });
-            return report(outcomes, byId, broker, out);
+            code = report(outcomes, byId, broker, out);
+            return code;
         } finally {
             for (EdgeSliceProcess p : started) {
                 p.close();
+            }
+            if (code == 0) {
+                TempDirs.delete(work); // the broker's models and the agents' caches and logs
+            } else {
+                out.println("the agents' logs are kept in " + work);
             }
         }
     }

@@ -194,13 +194,17 @@ final class DeployCommand implements Callable<Integer> {
                                        int replicas)
             throws Exception {
         Path dir = Files.createTempDirectory("edgeslice-slices-");
-        Manifest manifest = Slicer.slice(a, cuts, dir, levelAll);
         List<Message.Stage> stages = new ArrayList<>();
-        for (int i = 0; i < manifest.slices().size(); i++) {
-            Manifest.Slice s = manifest.slices().get(i);
-            Path file = dir.resolve(s.file());
-            String hash = client.uploadModel(file, Duration.ofMinutes(5), b -> { });
-            stages.add(new Message.Stage(s.start(), s.end(), hash, Files.size(file), agents.isEmpty() ? "" : agents.get(i), ""));
+        try {
+            Manifest manifest = Slicer.slice(a, cuts, dir, levelAll);
+            for (int i = 0; i < manifest.slices().size(); i++) {
+                Manifest.Slice s = manifest.slices().get(i);
+                Path file = dir.resolve(s.file());
+                String hash = client.uploadModel(file, Duration.ofMinutes(5), b -> { });
+                stages.add(new Message.Stage(s.start(), s.end(), hash, Files.size(file), agents.isEmpty() ? "" : agents.get(i), ""));
+            }
+        } finally {
+            TempDirs.delete(dir); // uploaded: the broker keeps them
         }
         List<Message.Route> routes = new ArrayList<>();
         for (int replica = 0; replica < replicas; replica++) {

@@ -161,17 +161,9 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 p.close();
             }
             if (succeeded && !keep) {
-                deleteTree(work); // the broker's copy of the model and the agents' caches and logs
+                TempDirs.delete(work); // the broker's copy of the model and the agents' caches and logs
             } else {
                 out.println("the broker's models and the agents' logs are kept in " + work);
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) throws java.io.IOException {
-        try (var files = Files.walk(dir)) {
-            for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(f);
             }
         }
     }

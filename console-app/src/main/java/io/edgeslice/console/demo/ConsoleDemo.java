@@ -60,6 +60,8 @@ public final class ConsoleDemo implements AutoCloseable {
     private final List<AgentLauncher.RunningAgent> agents = new CopyOnWriteArrayList<>();
     private final Thread thread;
     private volatile boolean running = true;
+    /** The agents' caches and logs (and the demo's slices), deleted when the demo closes. */
+    private volatile Path work;
     private volatile boolean routeDeployed;
     private volatile String failure;
 
@@ -108,7 +110,7 @@ public final class ConsoleDemo implements AutoCloseable {
             }
         }
         note("demo: starting " + agentCount + " agents…");
-        Path work = Files.createTempDirectory("edgeslice-console-demo-");
+        work = Files.createTempDirectory("edgeslice-console-demo-");
         for (int i = 1; i <= agentCount; i++) {
             String name = "agent-" + i;
             agents.add(launcher.start(endpoint, name, Files.createDirectories(work.resolve(name)), work.resolve(name + ".log")));
@@ -292,6 +294,14 @@ public final class ConsoleDemo implements AutoCloseable {
         }
         for (AgentLauncher.RunningAgent a : agents) {
             a.close();
+        }
+        Path dir = work;
+        if (dir != null) {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (java.io.IOException e) {
+                // a temporary directory left behind is harmless
+            }
         }
     }
 }

@@ -222,14 +222,7 @@ final class PipelineSession {
 
     /** Applies the answers to route queries that have arrived. */
     private void takeRouteAnswers() {
-        for (List<ByteBuffer> frames; routeQueries != null && (frames = Wire.receive(routeQueries, ZMQ.DONTWAIT)) != null; ) {
-            Message m;
-            try {
-                m = Codec.decode(frames);
-            } catch (ProtocolException e) {
-                log.warn("ignoring a malformed message from the broker: {}", e.getMessage());
-                continue;
-            }
+        for (Message m; routeQueries != null && (m = next(routeQueries, false)) != null; ) {
             if (m instanceof Message.Routes r) {
                 answered();
                 applyRoutes(r.routes().stream().filter(route -> route.modelHash().equals(modelHash)).toList());
@@ -342,20 +335,25 @@ final class PipelineSession {
 
     /** Reads the results socket (lane null, a ROUTER) or a first stage's socket. */
     private void drain(ZMQ.Socket socket, Lane lane) {
-        for (List<ByteBuffer> frames; (frames = Wire.receive(socket, ZMQ.DONTWAIT)) != null; ) {
-            Message m;
-            try {
-                m = Codec.decode(lane == null ? frames.subList(1, frames.size()) : frames);
-            } catch (ProtocolException e) {
-                log.warn("ignoring a malformed message: {}", e.getMessage());
-                continue;
-            }
+        for (Message m; (m = next(socket, lane == null)) != null; ) {
             if (lane != null && m instanceof Message.Failed f && f.code() == ErrorCode.SHARED_MEMORY) {
                 sendInline(lane, f.message());
             } else {
                 handle(m);
             }
         }
+    }
+
+    /** The next well-formed message waiting on a socket (a ROUTER's without its identity), or null; malformed ones are logged and skipped. */
+    private static Message next(ZMQ.Socket socket, boolean router) {
+        for (List<ByteBuffer> frames; (frames = Wire.receive(socket, ZMQ.DONTWAIT)) != null; ) {
+            try {
+                return Codec.decode(router ? frames.subList(1, frames.size()) : frames);
+            } catch (ProtocolException e) {
+                log.warn("ignoring a malformed message: {}", e.getMessage());
+            }
+        }
+        return null;
     }
 
     /** The first stage cannot open this process's shared memory (another container): what it has not acknowledged goes again inline. */

@@ -138,10 +138,7 @@ final class Workers {
             InferenceEngine e = !job.slice() || sliceLevels.runsAtLevelAll(file, t.modelHash()) ? engine : sliceEngine;
             e.inputs(file, t.modelHash());
             long start = System.nanoTime();
-            List<Tensor> outputs = e.run(file, t.modelHash(), t.inputs(), job.nextStage());
-            if (job.slice()) {
-                outputs = outputs.stream().map(Tensor::toDirect).toList(); // the engine's outputs are direct already
-            }
+            List<Tensor> outputs = e.run(file, t.modelHash(), t.inputs(), job.nextStage()); // in direct buffers: sockets write them as they are
             long micros = (System.nanoTime() - start) / 1000;
             log.debug("task {} attempt {} finished in {} µs", t.taskId(), t.attempt(), micros);
             return new Message.Result(t.taskId(), t.attempt(), agentName, micros, outputs);

@@ -14,9 +14,10 @@ import java.util.Map;
  *
  * <p>A buffer handed out by {@link #take} belongs to the tensor (or received frame) it is
  * registered for with {@link #own}; {@link #release} puts it back for reuse, and must only be
- * called when nothing reads that tensor's data any more. In a process with {@link SharedMemory}
- * enabled, large buffers are segments of shared memory that peers on this machine may read. Registrations are weak: a tensor that is
- * never released simply lets its buffer go to the garbage collector. Thread-safe.
+ * called when nothing reads that tensor's data any more. Registrations are weak: a tensor that is
+ * never released simply lets its buffer go to the garbage collector. In a process with
+ * {@link SharedMemory} enabled, large buffers are segments of shared memory that peers on this
+ * machine may read. Thread-safe.
  */
 public final class BufferPool {
     /**

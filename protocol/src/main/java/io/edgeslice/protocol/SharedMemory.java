@@ -105,18 +105,20 @@ public final class SharedMemory {
 
     /** Whether a tensor travels by reference with {@link Transport#SHARED}: its data is a whole segment of this process. */
     public static boolean inSegment(Tensor t) {
-        return referenceFrame(t) != null;
+        return segmentOf(t) != null;
     }
 
     /** The reference frame for a tensor whose data is a whole pooled segment, or null if it is not in one. */
     static ByteBuffer referenceFrame(Tensor t) {
+        String name = segmentOf(t);
+        return name == null ? null : new BodyWriter(32 + name.length()).str(name).i64(0).i64(t.data().remaining()).finish();
+    }
+
+    /** The name of the segment a tensor's data is, whole, or null. */
+    private static String segmentOf(Tensor t) {
         SharedMemory s = local;
         ByteBuffer pooled = s == null ? null : BufferPool.SHARED.bufferOf(t);
-        String name = pooled == null || pooled.capacity() != t.data().capacity() ? null : s.segmentName(pooled);
-        if (name == null) {
-            return null;
-        }
-        return new BodyWriter(32 + name.length()).str(name).i64(0).i64(t.data().remaining()).finish();
+        return pooled == null || pooled.capacity() != t.data().capacity() ? null : s.segmentName(pooled);
     }
 
     /**

@@ -70,20 +70,6 @@ public record Tensor(String name, DType dtype, long[] shape, ByteBuffer data) {
         return new Tensor(newName, dtype, shape, data);
     }
 
-    /**
-     * This tensor with its data in a direct buffer: itself if it is there already, else a copy.
-     * Sockets write direct buffers as they are; a heap buffer is copied into a temporary direct
-     * buffer on every write, and a large frame takes many writes.
-     */
-    public Tensor toDirect() {
-        if (data.isDirect()) {
-            return this;
-        }
-        ByteBuffer d = ByteBuffer.allocateDirect(data.remaining()).order(data.order());
-        d.put(data.duplicate()).flip();
-        return new Tensor(name, dtype, shape, d);
-    }
-
     /** The data as a fresh float array; only for FLOAT32 tensors. */
     public float[] toFloats() {
         requireType(DType.FLOAT32);

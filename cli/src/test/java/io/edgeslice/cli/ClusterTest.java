@@ -50,10 +50,7 @@ class ClusterTest {
             c.startAgent("a2");
             c.await("two healthy agents", Duration.ofSeconds(30), Cluster.healthy(2));
             String hash = client.uploadModel(model, Duration.ofSeconds(30), b -> { });
-            List<TaskRequest> requests = new ArrayList<>();
-            for (int i = 0; i < 20; i++) {
-                requests.add(TaskRequest.of(hash, List.of(input), 5, 0));
-            }
+            List<TaskRequest> requests = requests(hash, input, 20);
             List<TaskOutcome> seen = Collections.synchronizedList(new ArrayList<>());
             CompletableFuture<List<TaskOutcome>> run = CompletableFuture.supplyAsync(
                     () -> client.run(requests, 4, Duration.ofSeconds(240), seen::add));
@@ -140,29 +137,19 @@ class ClusterTest {
         String hash = io.edgeslice.protocol.Hashing.sha256(model);
         Tensor input = TestModels.randomInput(TestModels.inputShape(model), 5);
         try (Cluster c = cluster("memory")) {
-            EdgeSliceProcess broker = c.startBroker();
-            c.startAgent("a1");
-            c.startAgent("a2");
-            c.await("two agents", Duration.ofSeconds(30), Cluster.healthy(2));
-            for (int i = 0; i < 2; i++) {
-                assertThat(EdgeSliceCommand.commandLine().execute("deploy", "--broker", c.endpoint(), "--model", model.toString(),
-                        "--placement", "0-40@a1,40-93@a2")).isZero();
-            }
+            EdgeSliceProcess broker = brokerAndTwoAgents(c);
+            deployOnTwoAgents(c, model);
+            deployOnTwoAgents(c, model);
             try (EdgeSliceClient client = new EdgeSliceClient(c.endpoint())) {
                 assertThat(client.route(hash, Duration.ofSeconds(5)).epoch()).isEqualTo(2);
             }
             broker.kill();
             c.startBroker();
             c.await("both agents registered with the new broker", Duration.ofSeconds(40), Cluster.healthy(2));
-            assertThat(EdgeSliceCommand.commandLine().execute("deploy", "--broker", c.endpoint(), "--model", model.toString(),
-                    "--placement", "0-40@a1,40-93@a2")).isZero();
+            deployOnTwoAgents(c, model);
             try (EdgeSliceClient client = new EdgeSliceClient(c.endpoint())) {
                 assertThat(client.route(hash, Duration.ofSeconds(5)).epoch()).isEqualTo(1);
-                List<TaskRequest> requests = new ArrayList<>();
-                for (int i = 0; i < 10; i++) {
-                    requests.add(TaskRequest.of(hash, List.of(input), 5, 0));
-                }
-                assertThat(client.runPipeline(hash, requests, 2, Duration.ofSeconds(30), o -> { }))
+                assertThat(client.runPipeline(hash, requests(hash, input, 10), 2, Duration.ofSeconds(30), o -> { }))
                         .allSatisfy(o -> assertThat(o.status()).as("%s %s", o.code(), o.message()).isEqualTo(TaskOutcome.Status.OK));
             }
         }
@@ -175,17 +162,10 @@ class ClusterTest {
         String hash = io.edgeslice.protocol.Hashing.sha256(model);
         Tensor input = TestModels.randomInput(TestModels.inputShape(model), 6);
         try (Cluster c = cluster("memory")) {
-            EdgeSliceProcess broker = c.startBroker();
-            c.startAgent("a1");
-            c.startAgent("a2");
-            c.await("two agents", Duration.ofSeconds(30), Cluster.healthy(2));
-            assertThat(EdgeSliceCommand.commandLine().execute("deploy", "--broker", c.endpoint(), "--model", model.toString(),
-                    "--placement", "0-40@a1,40-93@a2")).isZero();
+            EdgeSliceProcess broker = brokerAndTwoAgents(c);
+            deployOnTwoAgents(c, model);
             try (EdgeSliceClient client = new EdgeSliceClient(c.endpoint())) {
-                List<TaskRequest> requests = new ArrayList<>();
-                for (int i = 0; i < 400; i++) {
-                    requests.add(TaskRequest.of(hash, List.of(input), 5, 0));
-                }
+                List<TaskRequest> requests = requests(hash, input, 400);
                 java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
                 java.util.concurrent.CompletableFuture<List<TaskOutcome>> run = java.util.concurrent.CompletableFuture.supplyAsync(
                         () -> client.runPipeline(hash, requests, 2, Duration.ofSeconds(90), o -> done.incrementAndGet()));
@@ -201,6 +181,29 @@ class ClusterTest {
                         .allSatisfy(o -> assertThat(o.status()).as("%s %s", o.code(), o.message()).isEqualTo(TaskOutcome.Status.OK));
             }
         }
+    }
+
+    /** A broker process and two healthy agents, a1 and a2; returns the broker. */
+    private static EdgeSliceProcess brokerAndTwoAgents(Cluster c) throws Exception {
+        EdgeSliceProcess broker = c.startBroker();
+        c.startAgent("a1");
+        c.startAgent("a2");
+        c.await("two agents", Duration.ofSeconds(30), Cluster.healthy(2));
+        return broker;
+    }
+
+    /** BlazeFace front in two slices, on a1 and a2. */
+    private static void deployOnTwoAgents(Cluster c, Path model) {
+        assertThat(EdgeSliceCommand.commandLine().execute("deploy", "--broker", c.endpoint(), "--model", model.toString(),
+                "--placement", "0-40@a1,40-93@a2")).isZero();
+    }
+
+    private static List<TaskRequest> requests(String hash, Tensor input, int n) {
+        List<TaskRequest> requests = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            requests.add(TaskRequest.of(hash, List.of(input), 5, 0));
+        }
+        return requests;
     }
 
     private static void awaitQueued(Cluster c, int n) throws Exception {

@@ -142,9 +142,8 @@ class ConsoleUiTest {
         Color unplaced = Color.web(AgentColors.UNPLACED);
         assertThat(fx(() -> fills())).containsOnly(unplaced);
 
-        Node cell = fx(() -> robot.lookup("#models-list .list-cell").queryAll().stream()
-                .filter(n -> n instanceof ListCell<?> c && c.getItem() == model).findFirst().orElseThrow());
-        robot.drag(cell).dropTo(rowNode("a1").orElseThrow());
+        dragOntoAgent(() -> fx(() -> robot.lookup("#models-list .list-cell").queryAll().stream()
+                .filter(n -> n instanceof ListCell<?> c && c.getItem() == model).findFirst().orElseThrow()), "a1");
 
         await(Duration.ofSeconds(60), () -> brokerRow("a1").map(r -> r.models().contains(model.hash())).orElse(false),
                 "a1's heartbeat to list the deployed model");
@@ -213,7 +212,7 @@ class ConsoleUiTest {
         });
         await(Duration.ofSeconds(20), () -> fx(() -> sceneSlices() == 2 && !unitsOf(1).isEmpty()), "the DAG to show two slices");
 
-        robot.drag(visibleUnitOf(1)).dropTo(rowNode("a2").orElseThrow());
+        dragOntoAgent(() -> visibleUnitOf(1), "a2");
 
         await(Duration.ofSeconds(90), () -> route(model).map(r -> r.stages().size() == 2 && r.stages().get(1).agent().equals("a2"))
                 .orElse(false), "the broker to publish the model's route with slice 2 on a2");
@@ -236,7 +235,7 @@ class ConsoleUiTest {
         String target = before.stages().get(0).agent().equals("a1") ? "a2" : "a1";
         await(Duration.ofSeconds(5), () -> fx(() -> !unitsOf(0).isEmpty()), "slice 1's units");
 
-        robot.drag(visibleUnitOf(0)).dropTo(rowNode(target).orElseThrow());
+        dragOntoAgent(() -> visibleUnitOf(0), target);
 
         await(Duration.ofSeconds(90), () -> route(model).map(r -> r.epoch() > before.epoch() && r.stages().get(0).agent().equals(target))
                 .orElse(false), "the route's slice 1 to move to " + target + " under a new epoch");
@@ -461,11 +460,46 @@ class ConsoleUiTest {
         return WaitForAsyncUtils.asyncFx(c).get(10, TimeUnit.SECONDS);
     }
 
-    private static void await(Duration timeout, Callable<Boolean> condition, String what) throws Exception {
+    /**
+     * Drags {@code source} onto {@code agent}'s row once the agent is healthy in the table, and checks
+     * that a deployment to it started. The robot's press-move-release is timing-sensitive on a loaded
+     * machine (Monocle may miss the drag gesture), so a drag that started nothing is made once more,
+     * after saying what the console showed.
+     */
+    private void dragOntoAgent(Callable<Node> source, String agent) throws Exception {
+        await(Duration.ofSeconds(60), () -> rowNode(agent).isPresent()
+                && fx(() -> runtime.viewModel().agents().find(agent).status() == AgentStatus.HEALTHY), agent + " to be healthy in the table");
+        for (int attempt = 1; ; attempt++) {
+            long before = fx(() -> deployments().stream().filter(d -> d.agent().equals(agent)).count());
+            robot.drag(source.call()).dropTo(rowNode(agent).orElseThrow());
+            try {
+                await(Duration.ofSeconds(10), () -> fx(() -> deployments().stream().filter(d -> d.agent().equals(agent)).count() > before),
+                        "a deployment to " + agent + " to start after the drop");
+                return;
+            } catch (AssertionError e) {
+                if (attempt == 2) {
+                    throw e;
+                }
+                System.out.println("drag " + attempt + " onto " + agent + " started nothing; " + consoleState());
+            }
+        }
+    }
+
+    /** What the console shows that explains a wait that timed out. */
+    private String consoleState() throws Exception {
+        return fx(() -> "hint: " + robot.lookup("#drop-hint").queryLabeled().getText()
+                + "; agents: " + runtime.viewModel().agents().rows().stream().map(a -> a.name() + " " + a.status()).toList()
+                + "; deployments: " + deployments().stream().map(d -> d.what().label() + " to " + d.agent() + " " + d.state()
+                        + (d.messageProperty().get() == null ? "" : " (" + d.messageProperty().get() + ")")).toList()
+                + "; last events: " + runtime.viewModel().events().all().stream().skip(Math.max(0, runtime.viewModel().events().all().size() - 8))
+                        .map(e -> e.severity() + " " + e.message()).toList());
+    }
+
+    private void await(Duration timeout, Callable<Boolean> condition, String what) throws Exception {
         long end = System.nanoTime() + timeout.toNanos();
         while (!condition.call()) {
             if (System.nanoTime() > end) {
-                throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for " + what);
+                throw new AssertionError("timed out after " + timeout.toMillis() + " ms waiting for " + what + "; " + consoleState());
             }
             Thread.sleep(25);
         }

@@ -45,6 +45,12 @@ final class PipelineBenchCommand implements Callable<Integer> {
     @Option(names = "--requests", defaultValue = "60", description = "Requests per measurement (default: ${DEFAULT-VALUE}).")
     int requests;
 
+    @Option(names = "--warm-up", defaultValue = "200", paramLabel = "N",
+            description = "Requests through the pipeline (two per stage in flight) before anything is measured: by then the agents' and this "
+                    + "client's message paths are compiled by the JIT, as in a service that has been running; with few the hops measure "
+                    + "the interpreter (default: ${DEFAULT-VALUE}).")
+    int warmUp;
+
     @Option(names = "--shared-memory", defaultValue = "/dev/shm", paramLabel = "DIR|off",
             description = "Activations between the agents, and inputs to the first, travel through shared memory in DIR, or with 'off' "
                     + "through sockets (default: ${DEFAULT-VALUE}).")
@@ -65,8 +71,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (stages < 1 || requests < 5) {
-            throw new IllegalArgumentException("--stages must be at least 1 and --requests at least 5");
+        if (stages < 1 || requests < 5 || warmUp < 0) {
+            throw new IllegalArgumentException("--stages must be at least 1, --requests at least 5 and --warm-up at least 0");
         }
         PrintStream out = json ? System.err : System.out;
         Path work = Files.createTempDirectory("edgeslice-bench-");
@@ -90,7 +96,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
             picocli.CommandLine deploy = EdgeSliceCommand.commandLine();
             deploy.setOut(new java.io.PrintWriter(out, true)); // with --json, stdout carries only the result line
             if (deploy.execute("deploy", "--broker", broker.endpoint(), "--model", model.toString(),
-                    "--stages", String.valueOf(stages)) != 0) {
+                    System.getProperty("cuts") == null ? "--stages" : "--placement", System.getProperty("cuts") == null ? String.valueOf(stages) : System.getProperty("cuts")) != 0) {
                 throw new IllegalStateException("deploy failed");
             }
             Message.Route route = client.route(hash, Duration.ofSeconds(10));
@@ -113,8 +119,10 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 }
                 List<TaskOutcome> one;
                 try (TailRuns tails = new TailRuns(route)) {
-                    // the agents warm up like the local sessions: first runs load sessions and learn output shapes
+                    // first runs load sessions and learn output shapes; then, pipelined to be quick, the JIT compiles the message paths
                     client.runPipeline(hash, requestsOf(hash, input, WARM_UP), 1, Duration.ofMinutes(5), o -> { });
+                    out.printf("warming up with %d requests...%n", warmUp);
+                    client.runPipeline(hash, requestsOf(hash, input, warmUp), 2 * stages, Duration.ofMinutes(10), o -> { });
                     one = client.runPipeline(hash, requestsOf(hash, input, requests), 1, Duration.ofMinutes(10), o -> {
                         timings.timeOnce();
                         tailMicros.get(0).add(o.computeMicros());
@@ -145,7 +153,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
                         .mapToDouble(o -> OutputDiff.maxAbsDiff(expected, o.outputs())).max().orElse(0);
                 // ours against the raw socket: the same bytes per hop, one frame each, after the same kind of idle pause
                 List<Integer> hopBytes = timings.hopBytes();
-                PipelineReport report = new PipelineReport(model.getFileName().toString(), stages, requests, levelAll, wholeMs, wholeAllMs,
+                PipelineReport report = new PipelineReport(model.getFileName().toString(), stages, requests, warmUp, levelAll, wholeMs, wholeAllMs,
                         pipelineMs, agentComputeMs, outsideMs, stageMs, harnessStageMs, ok / seconds, steadyRps, pipelinedComputeMs, ok,
                         Runtime.getRuntime().availableProcessors(), hopBytes, RawHops.medianMs(hopBytes), RawHops.wakeUpMicros(), loadBefore,
                         loadAverage(), !sharedMemory.equals("off"), maxAbsDiff);

@@ -14,6 +14,9 @@ import io.edgeslice.protocol.Hashing;
 import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.SharedMemory;
 import io.edgeslice.protocol.Tensor;
+import io.edgeslice.slicer.Analysis;
+import io.edgeslice.slicer.InputShapes;
+import io.edgeslice.slicer.OnnxModel;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +44,11 @@ final class PipelineBenchCommand implements Callable<Integer> {
 
     @Option(names = "--stages", defaultValue = "3", description = "Slices, one agent process each (default: ${DEFAULT-VALUE}).")
     int stages;
+
+    @Option(names = "--cuts", paramLabel = "P,P,...", split = ",",
+            description = "Cut at these node positions (see analyze) instead of where deploy --stages balances the compute; "
+                    + "slice i runs on agent s<i>, and there are as many stages as slices.")
+    int[] cuts;
 
     @Option(names = "--requests", defaultValue = "60", description = "Requests per measurement (default: ${DEFAULT-VALUE}).")
     int requests;
@@ -71,6 +79,9 @@ final class PipelineBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (cuts != null) {
+            stages = cuts.length + 1;
+        }
         if (stages < 1 || requests < 5 || warmUp < 0) {
             throw new IllegalArgumentException("--stages must be at least 1, --requests at least 5 and --warm-up at least 0");
         }
@@ -96,7 +107,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
             picocli.CommandLine deploy = EdgeSliceCommand.commandLine();
             deploy.setOut(new java.io.PrintWriter(out, true)); // with --json, stdout carries only the result line
             if (deploy.execute("deploy", "--broker", broker.endpoint(), "--model", model.toString(),
-                    System.getProperty("cuts") == null ? "--stages" : "--placement", System.getProperty("cuts") == null ? String.valueOf(stages) : System.getProperty("cuts")) != 0) {
+                    cuts == null ? "--stages" : "--placement", cuts == null ? String.valueOf(stages) : placement(cuts)) != 0) {
                 throw new IllegalStateException("deploy failed");
             }
             Message.Route route = client.route(hash, Duration.ofSeconds(10));
@@ -174,6 +185,19 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 out.println("the broker's models and the agents' logs are kept in " + work);
             }
         }
+    }
+
+    /** deploy's --placement for these cuts: slice i on agent s(i+1). */
+    private String placement(int[] cuts) {
+        int nodes = Analysis.of(OnnxModel.load(model), InputShapes.none()).nodeCount();
+        List<String> out = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i <= cuts.length; i++) {
+            int end = i < cuts.length ? cuts[i] : nodes;
+            out.add(start + "-" + end + "@s" + (i + 1));
+            start = end;
+        }
+        return String.join(",", out);
     }
 
     /** Each stage's compute in its agent, from the medians of the tails' compute (tail s runs stages s..last). */

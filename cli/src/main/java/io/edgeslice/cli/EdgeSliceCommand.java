@@ -5,6 +5,7 @@ import io.edgeslice.cli.slicing.PlanCommand;
 import io.edgeslice.cli.slicing.ProfileCommand;
 import io.edgeslice.cli.slicing.SliceCommand;
 import io.edgeslice.cli.slicing.VerifyCommand;
+import io.edgeslice.slicer.OrtNatives;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -26,6 +27,7 @@ public final class EdgeSliceCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        OrtNatives.useCache(); // before anything loads ONNX Runtime
         System.exit(commandLine().execute(args));
     }
 

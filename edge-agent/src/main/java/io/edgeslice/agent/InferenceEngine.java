@@ -13,6 +13,7 @@ import io.edgeslice.protocol.BufferPool;
 import io.edgeslice.protocol.DType;
 import io.edgeslice.protocol.ErrorCode;
 import io.edgeslice.protocol.Tensor;
+import io.edgeslice.slicer.OrtNatives;
 import io.edgeslice.slicer.OrtTypes;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -42,6 +43,10 @@ public final class InferenceEngine implements AutoCloseable {
     /** Sessions kept open by default. */
     public static final int DEFAULT_MAX_SESSIONS = 8;
     private static final Logger log = LoggerFactory.getLogger(InferenceEngine.class);
+
+    static {
+        OrtNatives.useCache(); // before OrtEnvironment loads the libraries
+    }
 
     private final OrtEnvironment env = OrtEnvironment.getEnvironment();
     private final OrtSession.SessionOptions options;

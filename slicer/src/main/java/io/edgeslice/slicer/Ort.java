@@ -7,6 +7,10 @@ import ai.onnxruntime.OrtSession;
 
 /** Session creation in one place so every session gets the same settings and error messages. */
 final class Ort {
+    static {
+        OrtNatives.useCache();
+    }
+
     private Ort() {
     }
 

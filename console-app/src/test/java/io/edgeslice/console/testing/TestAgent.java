@@ -2,6 +2,7 @@ package io.edgeslice.console.testing;
 
 import io.edgeslice.agent.AgentConfig;
 import io.edgeslice.agent.EdgeAgent;
+import io.edgeslice.slicer.OrtNatives;
 import java.nio.file.Path;
 
 /**
@@ -14,6 +15,7 @@ public final class TestAgent {
     }
 
     public static void main(String[] args) throws Exception {
+        OrtNatives.useCache();
         AgentConfig config = AgentConfig.of(args[0]).withName(args[1]).withCacheDir(Path.of(args[2])).withThreads(1).withSlots(1);
         EdgeAgent agent = new EdgeAgent(config);
         Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "test-agent-shutdown"));

@@ -157,7 +157,7 @@ public final class Broker implements AutoCloseable {
     /**
      * Withdraws a model's route {@code replica}, or all its routes when empty, as UNDEPLOY_ROUTE
      * does; the future carries the routes as they were, or fails with DeployException (no such
-     * route, or one being placed). Safe from any thread.
+     * route). A route being repaired or moved is withdrawn too. Safe from any thread.
      */
     public CompletableFuture<List<Message.Route>> undeployRoute(String modelHash, java.util.OptionalInt replica) {
         CompletableFuture<List<Message.Route>> done = new CompletableFuture<>();

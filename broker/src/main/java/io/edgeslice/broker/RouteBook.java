@@ -66,10 +66,6 @@ final class RouteBook {
         return gone;
     }
 
-    boolean repairing(Key key) {
-        return repairing.contains(key);
-    }
-
     /** Routes with a stage on this agent. */
     List<Message.Route> using(String agent) {
         List<Message.Route> out = new ArrayList<>();

@@ -90,7 +90,8 @@ final class RoutePlacement {
     /**
      * Withdraws one route of a model, or all of them: tells each agent of the route (a ROUTE with no
      * stages), forgets it here and in the store, and answers the client with the routes as they were.
-     * ProtocolException NO_ROUTE when there is none, BAD_REQUEST while one is being placed.
+     * A route being repaired or moved is withdrawn too: the placement under way is dropped when it
+     * completes. ProtocolException NO_ROUTE when there is none.
      *
      * @param replica the route to withdraw; empty for every route of the model
      * @return the routes withdrawn, as they were
@@ -101,11 +102,6 @@ final class RoutePlacement {
         if (targets.isEmpty()) {
             throw new ProtocolException(ErrorCode.NO_ROUTE, (replica.isEmpty() ? "no route is" : "no route " + replica.getAsInt() + " is")
                     + " deployed for model " + modelHash);
-        }
-        for (Message.Route r : targets) {
-            if (routes.repairing(RouteBook.Key.of(r))) {
-                throw new ProtocolException(ErrorCode.BAD_REQUEST, name(RouteBook.Key.of(r)) + " is being placed; withdraw it once it is placed");
-            }
         }
         for (Message.Route r : targets) {
             RouteBook.Key key = RouteBook.Key.of(r);
@@ -181,9 +177,14 @@ final class RoutePlacement {
         return BrokerLoop.better(a, b, st.sliceHash()) ? -1 : 1;
     }
 
-    /** Deploys every slice on its agent; once all are there, installs the route under a new epoch. */
+    /**
+     * Deploys every slice on its agent; once all are there, installs the route under a new epoch,
+     * unless the route changed meanwhile (withdrawn, or replaced by another placement): it was
+     * planned from a route that is gone, so it fails instead.
+     */
     private void placeStages(RouteBook.Key key, List<Message.Stage> stages, List<String> agents, Transport transport,
                              Consumer<String> onError, Consumer<Message.Route> onDone) {
+        long epoch = routes.nextEpoch(key);
         List<CompletableFuture<Void>> placed = new ArrayList<>();
         for (int i = 0; i < stages.size(); i++) {
             CompletableFuture<Void> f = new CompletableFuture<>();
@@ -196,6 +197,11 @@ final class RoutePlacement {
                 onError.accept(err.getCause() != null ? err.getCause().getMessage() : err.getMessage());
                 return;
             }
+            if (routes.nextEpoch(key) != epoch) {
+                onError.accept(name(key) + (routes.get(key) == null ? " was withdrawn" : " changed to epoch " + routes.get(key).epoch())
+                        + " while its slices were being placed");
+                return;
+            }
             List<Message.Stage> placedStages = new ArrayList<>();
             for (int i = 0; i < stages.size(); i++) {
                 Message.Stage st = stages.get(i);
@@ -203,7 +209,7 @@ final class RoutePlacement {
                 placedStages.add(new Message.Stage(st.start(), st.end(), st.sliceHash(), models.size(st.sliceHash()), a.name(),
                         a.record.dataEndpoint()));
             }
-            Message.Route route = new Message.Route(key.modelHash(), key.replica(), routes.nextEpoch(key), placedStages, transport);
+            Message.Route route = new Message.Route(key.modelHash(), key.replica(), epoch, placedStages, transport);
             routes.put(route);
             store.routeSaved(route);
             for (String name : RouteBook.agents(route)) {
@@ -248,7 +254,11 @@ final class RoutePlacement {
         }
         placeStages(key, r.stages(), agents, r.transport(), err -> {
             routes.endRepair(key);
-            events.add(BrokerEvent.Severity.ERROR, BrokerEvent.Kind.ROUTE_CHANGED, key.modelHash(), "repairing " + name(key) + " failed: " + err);
+            if (routes.get(key) == null) { // withdrawn meanwhile: nothing is left to repair
+                events.add(BrokerEvent.Severity.INFO, BrokerEvent.Kind.ROUTE_CHANGED, key.modelHash(), "repair dropped: " + err);
+            } else {
+                events.add(BrokerEvent.Severity.ERROR, BrokerEvent.Kind.ROUTE_CHANGED, key.modelHash(), "repairing " + name(key) + " failed: " + err);
+            }
         }, route -> {
             routes.endRepair(key);
             if (route.stages().stream().anyMatch(st -> !agentsByName.get(st.agent()).canReceive())) {

@@ -8,6 +8,7 @@ import io.edgeslice.protocol.ErrorCode;
 import io.edgeslice.protocol.Hashing;
 import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.Tensor;
+import io.edgeslice.protocol.Transport;
 import io.edgeslice.protocol.Wire;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -212,6 +213,42 @@ class BrokerTest {
         assertThat(nextWork(second)).isEqualTo(new Message.Deploy(HASH, MODEL.length));
         Wire.send(second, null, new Message.Heartbeat(1, 5, 1, 2, 0.1, List.of(), List.of(HASH), 0, 0), false);
         done.get(5, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aRouteBeingRepairedIsWithdrawnAndTheRepairIsDroppedWhenItsSliceArrives() throws Exception {
+        ZMQ.Socket client = peer();
+        upload(client);
+        ZMQ.Socket a1 = agent("a1");
+        ZMQ.Socket a2 = agent("a2");
+        awaitAgents(2);
+        Wire.send(client, null, new Message.DeployRoute(HASH, 0, List.of(new Message.Stage(0, 10, HASH, MODEL.length, "a1", "")),
+                Transport.NONE), false);
+        assertThat(nextWork(a1)).isEqualTo(new Message.Deploy(HASH, MODEL.length));
+        Wire.send(a1, null, new Message.Heartbeat(1, 5, 1, 2, 0.1, List.of(), List.of(HASH), 0, 0), false);
+        Message.Route route = (Message.Route) nextWork(client);
+        a1.close(); // its process died: the broker moves the slice to a2, which has yet to fetch it
+        assertThat(nextWork(a2)).isEqualTo(new Message.Deploy(HASH, MODEL.length));
+
+        Wire.send(client, null, Message.UndeployRoute.every(HASH), false);
+        assertThat(nextWork(client)).isEqualTo(new Message.Routes(List.of(route)));
+        assertThat(broker.snapshot().routes()).isEmpty();
+
+        // the slice reaches a2: the repair completes, finds the route withdrawn and installs nothing
+        Wire.send(a2, null, new Message.Heartbeat(1, 5, 1, 2, 0.1, List.of(), List.of(HASH), 0, 0), false);
+        for (int i = 0; i < 100 && broker.snapshot().events().stream().noneMatch(e -> e.message().startsWith("repair dropped")); i++) {
+            Thread.sleep(20);
+        }
+        assertThat(broker.snapshot().events()).anySatisfy(e -> {
+            assertThat(e.message()).isEqualTo("repair dropped: route 0 of model " + Hashing.shortHash(HASH)
+                    + " was withdrawn while its slices were being placed");
+            assertThat(e.severity()).isEqualTo(BrokerEvent.Severity.INFO);
+        });
+        assertThat(broker.snapshot().routes()).isEmpty();
+        a2.setReceiveTimeOut(300);
+        for (List<ByteBuffer> f; (f = Wire.receive(a2, 0)) != null; ) {
+            assertThat(Codec.decode(f)).as("nothing but heartbeats for a2").isInstanceOf(Message.Heartbeat.class);
+        }
     }
 
     @Test

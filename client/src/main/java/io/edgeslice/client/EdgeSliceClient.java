@@ -199,8 +199,8 @@ public final class EdgeSliceClient implements AutoCloseable {
     /**
      * Withdraws a model's route {@code replica}, or every route of the model when replica is
      * empty, and returns the routes as they were. Inputs still on their way through a withdrawn
-     * route fail with NO_ROUTE. ClientException NO_ROUTE when there is no such route, BAD_REQUEST
-     * while it is being placed.
+     * route fail with NO_ROUTE; a placement under way for it (a repair, a slice moving) is dropped.
+     * ClientException NO_ROUTE when there is no such route.
      */
     public List<Message.Route> undeployRoute(String modelHash, java.util.OptionalInt replica, Duration timeout) {
         Message.UndeployRoute u = replica.isPresent() ? Message.UndeployRoute.of(modelHash, replica.getAsInt()) : Message.UndeployRoute.every(modelHash);

@@ -111,11 +111,11 @@ class ModelsViewModelTest {
         assertThat(source.routeCommands).containsExactly("undeploy:" + m.hash());
         assertThat(notices).last().satisfies(n2 -> assertThat(n2.message()).isEqualTo("withdrew 1 route"));
 
-        source.undeployResult = CompletableFuture.failedFuture(new IllegalStateException("route 0 of model abc is being placed"));
+        source.undeployResult = CompletableFuture.failedFuture(new IllegalStateException("no route is deployed for model abc"));
         vm.undeploy(m);
         assertThat(notices).last().satisfies(n3 -> {
             assertThat(n3.title()).isEqualTo("Cannot undeploy " + m.fileName());
-            assertThat(n3.message()).contains("being placed");
+            assertThat(n3.message()).contains("no route is deployed");
         });
     }
 

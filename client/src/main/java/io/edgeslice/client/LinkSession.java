@@ -100,8 +100,8 @@ final class LinkSession {
             while (System.nanoTime() - deadline < 0) {
                 poller.poll(POLL_MS);
                 answerProbes();
-                for (List<ByteBuffer> frames; (frames = Wire.receive(s, ZMQ.DONTWAIT)) != null; ) {
-                    Message m = Codec.decode(frames);
+                for (Message m; (m = Wire.nextMessage(s, false,
+                        e -> log.warn("ignoring a malformed message from agent {}: {}", from.name(), e.getMessage()))) != null; ) {
                     if (m instanceof Message.Link l && l.requestId().equals(id)) {
                         log.debug("link {} -> {}: {} Mbit/s, {} ms", from.name(), targetName, String.format("%.1f", l.mbps()), String.format("%.3f", l.ms()));
                         return new LinkSpeed(from.name(), targetName, l.mbps(), l.ms());

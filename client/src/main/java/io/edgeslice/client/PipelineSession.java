@@ -5,7 +5,6 @@ import io.edgeslice.protocol.Codec;
 import io.edgeslice.protocol.ErrorCode;
 import io.edgeslice.protocol.Hosts;
 import io.edgeslice.protocol.Message;
-import io.edgeslice.protocol.ProtocolException;
 import io.edgeslice.protocol.SharedMemory;
 import io.edgeslice.protocol.Tensor;
 import io.edgeslice.protocol.Transport;
@@ -346,14 +345,7 @@ final class PipelineSession {
 
     /** The next well-formed message waiting on a socket (a ROUTER's without its identity), or null; malformed ones are logged and skipped. */
     private static Message next(ZMQ.Socket socket, boolean router) {
-        for (List<ByteBuffer> frames; (frames = Wire.receive(socket, ZMQ.DONTWAIT)) != null; ) {
-            try {
-                return Codec.decode(router ? frames.subList(1, frames.size()) : frames);
-            } catch (ProtocolException e) {
-                log.warn("ignoring a malformed message: {}", e.getMessage());
-            }
-        }
-        return null;
+        return Wire.nextMessage(socket, router, e -> log.warn("ignoring a malformed message: {}", e.getMessage()));
     }
 
     /** The first stage cannot open this process's shared memory (another container): what it has not acknowledged goes again inline. */

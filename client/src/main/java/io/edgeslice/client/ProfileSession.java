@@ -1,10 +1,7 @@
 package io.edgeslice.client;
 
-import io.edgeslice.protocol.Codec;
 import io.edgeslice.protocol.Message;
-import io.edgeslice.protocol.ProtocolException;
 import io.edgeslice.protocol.Wire;
-import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -109,14 +106,8 @@ final class ProfileSession {
     }
 
     private void drain(Ask a) {
-        for (List<ByteBuffer> frames; (frames = Wire.receive(a.socket, ZMQ.DONTWAIT)) != null; ) {
-            Message m;
-            try {
-                m = Codec.decode(frames);
-            } catch (ProtocolException e) {
-                log.warn("ignoring a malformed message from agent {}: {}", a.agent.name(), e.getMessage());
-                continue;
-            }
+        for (Message m; (m = Wire.nextMessage(a.socket, false,
+                e -> log.warn("ignoring a malformed message from agent {}: {}", a.agent.name(), e.getMessage()))) != null; ) {
             a.lastHeard = System.nanoTime();
             if (m instanceof Message.ProfileProgress p && p.requestId().equals(a.id)) {
                 progress.accept(new MeasureProgress(a.agent.name(), p.step(), p.done(), p.total()));

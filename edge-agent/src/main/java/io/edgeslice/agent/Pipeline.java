@@ -5,10 +5,8 @@ import io.edgeslice.protocol.Codec;
 import io.edgeslice.protocol.ErrorCode;
 import io.edgeslice.protocol.Hashing;
 import io.edgeslice.protocol.Message;
-import io.edgeslice.protocol.ProtocolException;
 import io.edgeslice.protocol.Transport;
 import io.edgeslice.protocol.Wire;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -344,14 +342,7 @@ final class Pipeline {
     void drainPeers(long now) {
         for (Map.Entry<String, ZMQ.Socket> peer : peers.entrySet()) {
             ZMQ.Socket s = peer.getValue();
-            for (List<ByteBuffer> frames; (frames = Wire.receive(s, ZMQ.DONTWAIT)) != null; ) {
-                Message m;
-                try {
-                    m = Codec.decode(frames);
-                } catch (ProtocolException e) {
-                    log.warn("malformed message from a peer: {}", e.getMessage());
-                    continue;
-                }
+            for (Message m; (m = Wire.nextMessage(s, false, e -> log.warn("malformed message from a peer: {}", e.getMessage()))) != null; ) {
                 if (m instanceof Message.Ack ack) {
                     Outgoing o = unacked.remove(new OutKey(ack.taskId(), ack.attempt(), ack.end()));
                     if (o == null) {

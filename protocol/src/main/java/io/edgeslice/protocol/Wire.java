@@ -3,6 +3,7 @@ package io.edgeslice.protocol;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.zeromq.ZMQ;
 
 /**
@@ -90,6 +91,24 @@ public final class Wire {
             }
             throw e;
         }
+    }
+
+    /**
+     * The next well-formed message waiting on a socket, without waiting, or null when none is; a
+     * malformed one goes to {@code onMalformed} and is skipped, so a peer's bad frames never stop
+     * the reader.
+     *
+     * @param router whether the socket is a ROUTER, whose messages start with the sender's identity (dropped here)
+     */
+    public static Message nextMessage(ZMQ.Socket socket, boolean router, Consumer<ProtocolException> onMalformed) {
+        for (List<ByteBuffer> frames; (frames = receive(socket, ZMQ.DONTWAIT)) != null; ) {
+            try {
+                return Codec.decode(router ? frames.subList(1, frames.size()) : frames);
+            } catch (ProtocolException e) {
+                onMalformed.accept(e);
+            }
+        }
+        return null;
     }
 
     public static boolean send(ZMQ.Socket socket, byte[] identity, Message m, boolean dontWait) {

@@ -36,4 +36,27 @@ class WireTest {
             assertThat(Wire.receive(dealer, ZMQ.DONTWAIT)).isNull();
         }
     }
+
+    @Test
+    void nextMessageSkipsMalformedMessagesAfterReportingThemAndDropsARoutersIdentity() throws Exception {
+        try (ZContext ctx = new ZContext()) {
+            ZMQ.Socket router = ctx.createSocket(SocketType.ROUTER);
+            router.bind("inproc://wire-next");
+            ZMQ.Socket dealer = ctx.createSocket(SocketType.DEALER);
+            dealer.connect("inproc://wire-next");
+            Message ack = new Message.Ack(SampleMessages.TASK_ID, 1, 7);
+            dealer.send("not a message"); // one frame: no EdgeSlice signature
+            Wire.send(dealer, null, ack, false);
+            List<ProtocolException> bad = new java.util.ArrayList<>();
+            Message got = null;
+            for (int i = 0; i < 100 && got == null; i++) {
+                got = Wire.nextMessage(router, true, bad::add);
+                Thread.sleep(got == null ? 10 : 0);
+            }
+
+            assertThat(got).isEqualTo(ack);
+            assertThat(bad).singleElement().satisfies(e -> assertThat(e.code()).isEqualTo(ErrorCode.MALFORMED));
+            assertThat(Wire.nextMessage(router, true, bad::add)).as("nothing else waits").isNull();
+        }
+    }
 }

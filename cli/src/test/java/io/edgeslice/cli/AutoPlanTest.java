@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.edgeslice.broker.Broker;
-import io.edgeslice.broker.BrokerConfig;
-import io.edgeslice.broker.store.InMemoryMetricTable;
 import io.edgeslice.client.AgentProfile;
 import io.edgeslice.client.ClientException;
 import io.edgeslice.client.EdgeSliceClient;
@@ -59,20 +57,16 @@ class AutoPlanTest {
         try (LocalModel local = new LocalModel(model)) {
             shapes = Map.of(local.inputName(), local.inputShape());
         }
-        broker = Broker.start(BrokerConfig.onPort(0, dir.resolve("models")), new InMemoryMetricTable());
-        cluster = new Cluster(dir, "memory", broker.port());
-        for (String a : List.of("a1", "a2", "a3")) {
-            cluster.startAgent(a);
-        }
-        cluster.await("three agents", Duration.ofSeconds(30), Cluster.healthy(3));
+        cluster = Cluster.embedded(dir);
+        broker = cluster.broker();
+        cluster.startAgents("a1", "a2", "a3");
         client = new EdgeSliceClient(broker.endpoint());
     }
 
     @AfterAll
     static void stop() throws Exception {
         client.close();
-        cluster.close();
-        broker.close();
+        cluster.close(); // its broker too
     }
 
     @Test

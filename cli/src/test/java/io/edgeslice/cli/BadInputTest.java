@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.edgeslice.broker.Broker;
 import io.edgeslice.broker.BrokerConfig;
-import io.edgeslice.broker.store.InMemoryMetricTable;
 import io.edgeslice.client.ClientException;
 import io.edgeslice.client.EdgeSliceClient;
 import io.edgeslice.client.TaskOutcome;
@@ -55,10 +54,9 @@ class BadInputTest {
     @BeforeAll
     static void start() throws Exception {
         model = TestModels.blazefaceFront();
-        broker = Broker.start(BrokerConfig.onPort(0, dir.resolve("models")).withMaxMessageBytes(LIMIT), new InMemoryMetricTable());
-        cluster = new ClusterOnBroker(dir, broker.port());
-        cluster.startAgent("a1");
-        cluster.await("agent a1", Duration.ofSeconds(30), Cluster.healthy(1));
+        cluster = Cluster.embedded(dir, BrokerConfig.onPort(0, dir.resolve("models")).withMaxMessageBytes(LIMIT));
+        broker = cluster.broker();
+        cluster.startAgents("a1");
         client = new EdgeSliceClient(broker.endpoint());
         hash = client.uploadModel(model, Duration.ofSeconds(30), b -> { });
         goodInput = TestModels.randomInput(TestModels.inputShape(model), 1);
@@ -67,15 +65,7 @@ class BadInputTest {
     @AfterAll
     static void stop() throws Exception {
         client.close();
-        cluster.close();
-        broker.close();
-    }
-
-    /** The same cluster helper, pointed at an in-process broker. */
-    static final class ClusterOnBroker extends Cluster {
-        ClusterOnBroker(Path dir, int port) throws java.io.IOException {
-            super(dir, "memory", port);
-        }
+        cluster.close(); // its broker too
     }
 
     private static TaskOutcome runOne(List<Tensor> inputs) {

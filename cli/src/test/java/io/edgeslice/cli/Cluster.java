@@ -1,5 +1,8 @@
 package io.edgeslice.cli;
 
+import io.edgeslice.broker.Broker;
+import io.edgeslice.broker.BrokerConfig;
+import io.edgeslice.broker.store.InMemoryMetricTable;
 import io.edgeslice.client.EdgeSliceClient;
 import io.edgeslice.protocol.Message.AgentRow;
 import java.io.IOException;
@@ -12,13 +15,18 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
 
-/** Brokers and agents as real processes on loopback, for integration tests; closes them all. */
+/**
+ * Brokers and agents as real processes on loopback, for integration tests; closes them all. Most
+ * tests run the broker in their own JVM ({@link #embedded}) and only the agents as processes.
+ */
 class Cluster implements AutoCloseable {
     final Path dir;
     final int port;
     final String store;
     private final List<EdgeSliceProcess> processes = new ArrayList<>();
+    private final List<EdgeSliceProcess> agentProcesses = new ArrayList<>();
     private final EdgeSliceClient observer;
+    private Broker embedded;
 
     Cluster(Path dir, String store) throws IOException {
         this(dir, store, freePort());
@@ -29,6 +37,26 @@ class Cluster implements AutoCloseable {
         this.port = port;
         this.store = store;
         this.observer = new EdgeSliceClient(endpoint());
+    }
+
+    /** A cluster around a broker in this JVM (in-memory store, models under {@code dir/models}), closed with it. */
+    static Cluster embedded(Path dir) throws IOException {
+        return embedded(dir, BrokerConfig.onPort(0, dir.resolve("models")));
+    }
+
+    static Cluster embedded(Path dir, BrokerConfig config) throws IOException {
+        Broker broker = Broker.start(config, new InMemoryMetricTable());
+        Cluster c = new Cluster(dir, "memory", broker.port());
+        c.embedded = broker;
+        return c;
+    }
+
+    /** The broker of an {@link #embedded} cluster. */
+    Broker broker() {
+        if (embedded == null) {
+            throw new IllegalStateException("this cluster's broker is a process of its own");
+        }
+        return embedded;
     }
 
     static int freePort() throws IOException {
@@ -53,7 +81,22 @@ class Cluster implements AutoCloseable {
         Files.createDirectories(cache);
         List<String> args = new ArrayList<>(List.of("--threads", "1"));
         args.addAll(List.of(extra));
-        return track(EdgeSliceProcess.agent(endpoint(), name, cache, log(name), args.toArray(String[]::new)));
+        EdgeSliceProcess p = track(EdgeSliceProcess.agent(endpoint(), name, cache, log(name), args.toArray(String[]::new)));
+        agentProcesses.add(p);
+        return p;
+    }
+
+    /** Starts these agents (with the same extra options) and waits until every live agent started here is healthy. */
+    void startAgents(List<String> names, String... extra) throws IOException, InterruptedException {
+        for (String name : names) {
+            startAgent(name, extra);
+        }
+        long alive = agentProcesses.stream().filter(EdgeSliceProcess::isAlive).count();
+        await(alive + " healthy agents", Duration.ofSeconds(30), healthy((int) alive));
+    }
+
+    void startAgents(String... names) throws IOException, InterruptedException {
+        startAgents(List.of(names));
     }
 
     private Path log(String name) {
@@ -109,6 +152,9 @@ class Cluster implements AutoCloseable {
         observer.close();
         for (EdgeSliceProcess p : processes) {
             p.close();
+        }
+        if (embedded != null) {
+            embedded.close();
         }
     }
 }

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.edgeslice.broker.Broker;
-import io.edgeslice.broker.BrokerConfig;
-import io.edgeslice.broker.store.InMemoryMetricTable;
 import io.edgeslice.client.ClientException;
 import io.edgeslice.client.EdgeSliceClient;
 import io.edgeslice.client.TaskOutcome;
@@ -53,11 +51,9 @@ class DataPlaneBadInputTest {
     static void start() throws Exception {
         Path model = TestModels.blazefaceFront();
         hash = Hashing.sha256(model);
-        broker = Broker.start(BrokerConfig.onPort(0, dir.resolve("models")), new InMemoryMetricTable());
-        cluster = new Cluster(dir, "memory", broker.port());
-        cluster.startAgent("a1");
-        cluster.startAgent("a2");
-        cluster.await("two agents", Duration.ofSeconds(30), Cluster.healthy(2));
+        cluster = Cluster.embedded(dir);
+        broker = cluster.broker();
+        cluster.startAgents("a1", "a2");
         assertThat(EdgeSliceCommand.commandLine().execute("deploy", "--broker", broker.endpoint(), "--model", model.toString(),
                 "--placement", "0-40@a1,40-93@a2")).isZero();
         client = new EdgeSliceClient(broker.endpoint());
@@ -68,8 +64,7 @@ class DataPlaneBadInputTest {
     @AfterAll
     static void stop() throws Exception {
         client.close();
-        cluster.close();
-        broker.close();
+        cluster.close(); // its broker too
     }
 
     /** Sends an activation to the second stage's agent and returns its answer. */

@@ -10,7 +10,6 @@ import io.edgeslice.broker.DeployException;
 import io.edgeslice.broker.store.InMemoryMetricTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -23,10 +22,9 @@ class DeployTest {
 
     @Test
     void aDeployedModelIsFetchedByTheAgentAndListedInItsHeartbeat() throws Exception {
-        try (Broker broker = Broker.start(BrokerConfig.onPort(0, dir.resolve("models")), new InMemoryMetricTable());
-             Cluster c = new Cluster(dir, "memory", broker.port())) {
-            c.startAgent("a1");
-            c.await("a1", Duration.ofSeconds(30), Cluster.healthy(1));
+        try (Cluster c = Cluster.embedded(dir)) {
+            Broker broker = c.broker();
+            c.startAgents("a1");
             String hash = broker.importModel(TestModels.blazefaceFront());
 
             broker.deploy(hash, "a1").get(30, TimeUnit.SECONDS);

@@ -3,8 +3,6 @@ package io.edgeslice.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.edgeslice.broker.Broker;
-import io.edgeslice.broker.BrokerConfig;
-import io.edgeslice.broker.store.InMemoryMetricTable;
 import io.edgeslice.client.EdgeSliceClient;
 import io.edgeslice.client.TaskOutcome;
 import io.edgeslice.client.TaskRequest;
@@ -44,13 +42,10 @@ class PipelineTest {
         String hash = Hashing.sha256(model);
         List<Tensor> inputs = new ArrayList<>();
         List<List<Tensor>> expected = new ArrayList<>();
-        try (Broker broker = Broker.start(BrokerConfig.onPort(0, dir.resolve("models")), new InMemoryMetricTable());
-             Cluster c = new Cluster(dir, "memory", broker.port());
-             EdgeSliceClient client = new EdgeSliceClient(broker.endpoint())) {
-            for (String a : List.of("a1", "a2", "a3")) {
-                c.startAgent(a);
-            }
-            c.await("three agents", Duration.ofSeconds(30), Cluster.healthy(3));
+        try (Cluster c = Cluster.embedded(dir);
+             EdgeSliceClient client = new EdgeSliceClient(c.broker().endpoint())) {
+            Broker broker = c.broker();
+            c.startAgents("a1", "a2", "a3");
             int code = EdgeSliceCommand.commandLine().execute("deploy", "--broker", broker.endpoint(), "--model", model.toString(), "--stages", "3");
             assertThat(code).isZero();
             Message.Route route = client.route(hash, Duration.ofSeconds(5));
@@ -63,8 +58,7 @@ class PipelineTest {
                     expected.add(local.run(inputs.get(i)));
                 }
             }
-            c.startAgent("a4"); // idle, ready to take over a slice
-            c.await("four agents", Duration.ofSeconds(30), Cluster.healthy(4));
+            c.startAgents("a4"); // idle, ready to take over a slice
 
             List<TaskRequest> requests = new ArrayList<>();
             Map<UUID, Integer> inputOf = new HashMap<>();
@@ -108,11 +102,9 @@ class PipelineTest {
     @Test
     void twoModelsSlicedAcrossTheSameAgentsServeInterleavedRequests() throws Exception {
         List<Path> models = List.of(TestModels.blazefaceFront(), TestModels.model("jp.keijiro.mlsd/ONNX/mlsd_320x320_tiny.onnx"));
-        try (Broker broker = Broker.start(BrokerConfig.onPort(0, dir.resolve("models")), new InMemoryMetricTable());
-             Cluster c = new Cluster(dir, "memory", broker.port())) {
-            c.startAgent("a1");
-            c.startAgent("a2");
-            c.await("two agents", Duration.ofSeconds(30), Cluster.healthy(2));
+        try (Cluster c = Cluster.embedded(dir)) {
+            Broker broker = c.broker();
+            c.startAgents("a1", "a2");
             List<CompletableFuture<Double>> runs = new ArrayList<>();
             for (Path model : models) {
                 assertThat(EdgeSliceCommand.commandLine().execute("deploy", "--broker", broker.endpoint(), "--model", model.toString(),
@@ -131,13 +123,11 @@ class PipelineTest {
     @Test
     void activationsCompressedWithLz4GiveTheWholeModelsAnswer() throws Exception {
         Path model = TestModels.blazefaceFront();
-        try (Broker broker = Broker.start(BrokerConfig.onPort(0, dir.resolve("models")), new InMemoryMetricTable());
-             Cluster c = new Cluster(dir, "memory", broker.port());
-             EdgeSliceClient client = new EdgeSliceClient(broker.endpoint())) {
+        try (Cluster c = Cluster.embedded(dir);
+             EdgeSliceClient client = new EdgeSliceClient(c.broker().endpoint())) {
+            Broker broker = c.broker();
             // with shared memory the agents, on one machine, would pass references instead of compressed bytes
-            c.startAgent("a1", "--shared-memory", "off");
-            c.startAgent("a2", "--shared-memory", "off");
-            c.await("two agents", Duration.ofSeconds(30), Cluster.healthy(2));
+            c.startAgents(List.of("a1", "a2"), "--shared-memory", "off");
             assertThat(EdgeSliceCommand.commandLine().execute("deploy", "--broker", broker.endpoint(), "--model", model.toString(),
                     "--placement", "0-40@a1,40-93@a2", "--transport", "LZ4")).isZero();
             assertThat(client.route(Hashing.sha256(model), Duration.ofSeconds(5)).transport()).isEqualTo(io.edgeslice.protocol.Transport.LZ4);
@@ -150,12 +140,9 @@ class PipelineTest {
         // cut at 22 and 77, M-LSD tiny's middle slice hands a skip connection on unchanged (an output that is an input);
         // before the engine copied such outputs, every request after the first came back wrong
         Path model = TestModels.model("jp.keijiro.mlsd/ONNX/mlsd_320x320_tiny.onnx");
-        try (Broker broker = Broker.start(BrokerConfig.onPort(0, dir.resolve("models")), new InMemoryMetricTable());
-             Cluster c = new Cluster(dir, "memory", broker.port())) {
-            c.startAgent("a1");
-            c.startAgent("a2");
-            c.startAgent("a3");
-            c.await("three agents", Duration.ofSeconds(30), Cluster.healthy(3));
+        try (Cluster c = Cluster.embedded(dir)) {
+            Broker broker = c.broker();
+            c.startAgents("a1", "a2", "a3");
             assertThat(EdgeSliceCommand.commandLine().execute("deploy", "--broker", broker.endpoint(), "--model", model.toString(),
                     "--placement", "0-22@a2,22-77@a3,77-109@a1")).isZero();
             assertThat(RouteRun.of(broker, model, 20, 3).maxAbsDiff()).isLessThanOrEqualTo(1e-5);
@@ -165,11 +152,10 @@ class PipelineTest {
     @Test
     void agentsOnOneMachinePassActivationsThroughSharedMemory() throws Exception {
         Path model = TestModels.blazefaceFront();
-        try (Broker broker = Broker.start(BrokerConfig.onPort(0, dir.resolve("models")), new InMemoryMetricTable());
-             Cluster c = new Cluster(dir, "memory", broker.port())) {
+        try (Cluster c = Cluster.embedded(dir)) {
+            Broker broker = c.broker();
             EdgeSliceProcess a1 = c.startAgent("a1");
-            c.startAgent("a2");
-            c.await("two agents", Duration.ofSeconds(30), Cluster.healthy(2));
+            c.startAgents("a2");
             assertThat(EdgeSliceCommand.commandLine().execute("deploy", "--broker", broker.endpoint(), "--model", model.toString(),
                     "--placement", "0-30@a1,30-93@a2")).isZero(); // 168 KiB cross the cut: by reference (from 64 KiB on)
             assertThat(RouteRun.of(broker, model, 30, 4).maxAbsDiff()).isLessThanOrEqualTo(1e-5);
@@ -181,8 +167,8 @@ class PipelineTest {
     void anAgentThatCannotReadItsPeersSharedMemoryGetsActivationsInline() throws Exception {
         // a2 looks in another directory, as an agent in another container would: a1's segments are not there
         Path model = TestModels.blazefaceFront();
-        try (Broker broker = Broker.start(BrokerConfig.onPort(0, dir.resolve("models")), new InMemoryMetricTable());
-             Cluster c = new Cluster(dir, "memory", broker.port())) {
+        try (Cluster c = Cluster.embedded(dir)) {
+            Broker broker = c.broker();
             EdgeSliceProcess a1 = c.startAgent("a1", "--shared-memory", Files.createDirectories(dir.resolve("shm-a1")).toString());
             EdgeSliceProcess a2 = c.startAgent("a2", "--shared-memory", Files.createDirectories(dir.resolve("shm-a2")).toString());
             EdgeSliceProcess a3 = c.startAgent("a3", "--shared-memory", "off");
@@ -201,8 +187,8 @@ class PipelineTest {
         SharedMemory.enable(SharedMemory.DEFAULT_DIR); // as submit, demo and bench do (for the rest of this JVM's tests too)
         Path face = TestModels.blazefaceFront(); // 192 KiB input
         Path lines = TestModels.model("jp.keijiro.mlsd/ONNX/mlsd_320x320_tiny.onnx"); // 1.6 MiB input
-        try (Broker broker = Broker.start(BrokerConfig.onPort(0, dir.resolve("models")), new InMemoryMetricTable());
-             Cluster c = new Cluster(dir, "memory", broker.port())) {
+        try (Cluster c = Cluster.embedded(dir)) {
+            Broker broker = c.broker();
             EdgeSliceProcess reads = c.startAgent("reads");
             EdgeSliceProcess off = c.startAgent("off", "--shared-memory", "off");
             c.await("two agents", Duration.ofSeconds(30), Cluster.healthy(2));
@@ -221,13 +207,10 @@ class PipelineTest {
     void replicasOfOneModelRunOnSeparateAgentsAndShareTheRequests() throws Exception {
         Path model = TestModels.blazefaceFront();
         String hash = Hashing.sha256(model);
-        try (Broker broker = Broker.start(BrokerConfig.onPort(0, dir.resolve("models")), new InMemoryMetricTable());
-             Cluster c = new Cluster(dir, "memory", broker.port());
-             EdgeSliceClient client = new EdgeSliceClient(broker.endpoint())) {
-            for (String a : List.of("a1", "a2", "a3", "a4")) {
-                c.startAgent(a);
-            }
-            c.await("four agents", Duration.ofSeconds(30), Cluster.healthy(4));
+        try (Cluster c = Cluster.embedded(dir);
+             EdgeSliceClient client = new EdgeSliceClient(c.broker().endpoint())) {
+            Broker broker = c.broker();
+            c.startAgents("a1", "a2", "a3", "a4");
             assertThat(EdgeSliceCommand.commandLine().execute("deploy", "--broker", broker.endpoint(), "--model", model.toString(),
                     "--stages", "2", "--replicas", "2")).isZero();
             List<Message.Route> replicas = client.routesOf(hash, Duration.ofSeconds(5));

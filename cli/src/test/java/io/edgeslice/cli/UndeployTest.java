@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.edgeslice.broker.Broker;
-import io.edgeslice.broker.BrokerConfig;
-import io.edgeslice.broker.store.InMemoryMetricTable;
 import io.edgeslice.client.ClientException;
 import io.edgeslice.client.EdgeSliceClient;
 import io.edgeslice.client.TaskOutcome;
@@ -43,19 +41,16 @@ class UndeployTest {
 
     @BeforeAll
     static void start() throws Exception {
-        broker = Broker.start(BrokerConfig.onPort(0, dir.resolve("models")), new InMemoryMetricTable());
-        cluster = new Cluster(dir, "memory", broker.port());
-        cluster.startAgent("a1");
-        cluster.startAgent("a2");
-        cluster.await("two agents", Duration.ofSeconds(30), Cluster.healthy(2));
+        cluster = Cluster.embedded(dir);
+        broker = cluster.broker();
+        cluster.startAgents("a1", "a2");
         client = new EdgeSliceClient(broker.endpoint());
     }
 
     @AfterAll
     static void stop() throws Exception {
         client.close();
-        cluster.close();
-        broker.close();
+        cluster.close(); // its broker too
     }
 
     /** Runs the command line; returns exit code, standard output and error. */

@@ -229,11 +229,10 @@ public final class Codec {
                 String model = r.hash();
                 int every = r.u8();
                 int replica = r.u8();
-                if (every > 1 || (every == 1 && replica != 0)) {
-                    throw new ProtocolException(ErrorCode.MALFORMED, "UNDEPLOY_ROUTE: every replica must be 0 or 1 (then replica 0), got "
-                            + every + " and replica " + replica);
+                if (every > 1) {
+                    throw new ProtocolException(ErrorCode.MALFORMED, "UNDEPLOY_ROUTE: every replica must be 0 or 1, got " + every);
                 }
-                yield new Message.UndeployRoute(model, every == 1, replica);
+                yield new Message.UndeployRoute(model, every == 1, replica); // which checks the replica against the flag
             }
             case ROUTES -> {
                 int n = r.count(41);

@@ -255,7 +255,7 @@ public sealed interface Message {
         public UndeployRoute {
             checkReplica(replica);
             if (everyReplica && replica != 0) {
-                throw new IllegalArgumentException("replica must be 0 when every replica is withdrawn, got " + replica);
+                throw new ProtocolException(ErrorCode.MALFORMED, "UNDEPLOY_ROUTE: replica must be 0 when every replica is withdrawn, got " + replica);
             }
         }
 

@@ -70,7 +70,7 @@ class CodecRejectTest {
                 bad("undeploy flag 2", List.of(sig(1, 0x25), body(w -> w.hash(SampleMessages.MODEL_HASH).u8(2).u8(0))), ErrorCode.MALFORMED,
                         "every replica must be 0 or 1"),
                 bad("undeploy every replica, replica 3", List.of(sig(1, 0x25), body(w -> w.hash(SampleMessages.MODEL_HASH).u8(1).u8(3))),
-                        ErrorCode.MALFORMED, "got 1 and replica 3"));
+                        ErrorCode.MALFORMED, "replica must be 0 when every replica is withdrawn, got 3"));
     }
 
     @ParameterizedTest(name = "{0}")

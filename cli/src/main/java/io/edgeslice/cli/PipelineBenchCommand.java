@@ -15,6 +15,7 @@ import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.SharedMemory;
 import io.edgeslice.protocol.Tensor;
 import io.edgeslice.slicer.Analysis;
+import io.edgeslice.slicer.Cuts;
 import io.edgeslice.slicer.InputShapes;
 import io.edgeslice.slicer.OnnxModel;
 import java.io.PrintStream;
@@ -79,8 +80,11 @@ final class PipelineBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (cuts != null) {
+        String placement = null;
+        if (cuts != null) { // checked before any process starts: a bad cut is the user's to fix, not a failed run
             stages = cuts.length + 1;
+            Analysis a = Analysis.of(OnnxModel.load(model), InputShapes.none());
+            placement = placement(a, Cuts.check(a, cuts));
         }
         if (stages < 1 || requests < 5 || warmUp < 0) {
             throw new IllegalArgumentException("--stages must be at least 1, --requests at least 5 and --warm-up at least 0");
@@ -107,7 +111,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
             picocli.CommandLine deploy = EdgeSliceCommand.commandLine();
             deploy.setOut(new java.io.PrintWriter(out, true)); // with --json, stdout carries only the result line
             if (deploy.execute("deploy", "--broker", broker.endpoint(), "--model", model.toString(),
-                    cuts == null ? "--stages" : "--placement", cuts == null ? String.valueOf(stages) : placement(cuts)) != 0) {
+                    placement == null ? "--stages" : "--placement", placement == null ? String.valueOf(stages) : placement) != 0) {
                 throw new IllegalStateException("deploy failed");
             }
             Message.Route route = client.route(hash, Duration.ofSeconds(10));
@@ -187,9 +191,9 @@ final class PipelineBenchCommand implements Callable<Integer> {
         }
     }
 
-    /** deploy's --placement for these cuts: slice i on agent s(i+1). */
-    private String placement(int[] cuts) {
-        int nodes = Analysis.of(OnnxModel.load(model), InputShapes.none()).nodeCount();
+    /** deploy's --placement for checked cuts: slice i on agent s(i+1). */
+    private String placement(Analysis a, int[] cuts) {
+        int nodes = a.nodeCount();
         List<String> out = new ArrayList<>();
         int start = 0;
         for (int i = 0; i <= cuts.length; i++) {

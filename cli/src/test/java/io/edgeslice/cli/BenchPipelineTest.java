@@ -1,0 +1,67 @@
+package io.edgeslice.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code bench pipeline} end to end, kept small (BlazeFace, two agent processes, a few requests):
+ * the JSON line it ends with, every result checked against the whole model, and cuts refused
+ * before any process starts. The numbers themselves belong to docs/benchmarks.md, not to a test.
+ */
+class BenchPipelineTest {
+    private static final String MODEL = TestModels.blazefaceFront().toString();
+
+    @Test
+    void aRunAtGivenCutsEndsWithItsMeasurementsAndEveryResultChecked() throws Exception {
+        PrintStream stdout = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        int code;
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8)); // the JSON line goes to standard output
+        try {
+            code = EdgeSliceCommand.commandLine().execute("bench", "pipeline", "--model", MODEL, "--cuts", "40", "--requests", "5",
+                    "--warm-up", "4", "--json");
+        } finally {
+            System.setOut(stdout);
+        }
+        List<String> lines = captured.toString(StandardCharsets.UTF_8).lines().toList();
+
+        assertThat(code).as("exit code; output %s", lines).isZero();
+        JsonNode j = new ObjectMapper().readTree(lines.get(lines.size() - 1));
+        assertThat(j.get("stages").asInt()).isEqualTo(2);
+        assertThat(j.get("requests").asInt()).isEqualTo(5);
+        assertThat(j.get("warm_up").asInt()).isEqualTo(4);
+        assertThat(j.get("ok").asInt()).isEqualTo(5);
+        assertThat(j.get("max_abs_diff").asDouble()).isLessThanOrEqualTo(PipelineBenchCommand.TOLERANCE);
+        assertThat(j.get("stage_ms")).hasSize(2).allSatisfy(ms -> assertThat(ms.asDouble()).isPositive());
+        double whole = j.get("whole_ms").asDouble();
+        double pipeline = j.get("pipeline_ms").asDouble();
+        assertThat(whole).isPositive();
+        assertThat(j.get("latency_ratio").asDouble()).isCloseTo(pipeline / whole, org.assertj.core.data.Offset.offset(0.01));
+        assertThat(j.get("bound_rps").asDouble()).isCloseTo(1000 / Math.max(j.get("stage_ms").get(0).asDouble(),
+                j.get("stage_ms").get(1).asDouble()), org.assertj.core.data.Percentage.withPercentage(1)); // stage_ms are rounded
+        assertThat(j.get("shared_memory").asBoolean()).isTrue();
+    }
+
+    @Test
+    void cutsThatCannotBeUsedAreRefusedBeforeAnyProcessStarts() {
+        for (String[] bad : List.of(new String[] {"50,40", "strictly increasing, but 40 follows 50"},
+                new String[] {"0", "cut position 0 is out of range"})) {
+            StringWriter err = new StringWriter();
+            picocli.CommandLine cl = EdgeSliceCommand.commandLine();
+            cl.setErr(new PrintWriter(err, true));
+            int code = cl.execute("bench", "pipeline", "--model", MODEL, "--cuts", bad[0], "--requests", "5");
+
+            assertThat(code).isEqualTo(1);
+            assertThat(err.toString()).contains(bad[1]);
+        }
+    }
+}

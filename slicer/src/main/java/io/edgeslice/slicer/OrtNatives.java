@@ -26,6 +26,7 @@ public final class OrtNatives {
     /** ONNX Runtime reads its libraries from this directory when the property is set. */
     static final String PATH_PROPERTY = "onnxruntime.native.path";
     private static final List<String> LIBRARIES = List.of("libonnxruntime.so", "libonnxruntime4j_jni.so");
+    private static final long ABANDONED_AFTER_MS = 10 * 60_000;
     private static boolean done;
 
     private OrtNatives() {
@@ -113,6 +114,7 @@ public final class OrtNatives {
     /** Unpacks into a fresh directory beside the target and renames it into place, so readers never see half a library. */
     private static void unpack(Path dir, String platform) throws IOException {
         Files.createDirectories(dir.getParent());
+        removeAbandonedStaging(dir);
         Path staging = Files.createTempDirectory(dir.getParent(), dir.getFileName() + ".");
         try {
             for (String lib : LIBRARIES) {
@@ -138,6 +140,20 @@ public final class OrtNatives {
             if (Files.exists(staging)) {
                 deleteTree(staging);
             }
+        }
+    }
+
+    /** Staging directories a killed process left (22 MB each); one older than a few minutes is no copy in progress. */
+    private static void removeAbandonedStaging(Path dir) {
+        long before = System.currentTimeMillis() - ABANDONED_AFTER_MS;
+        try (var siblings = Files.newDirectoryStream(dir.getParent(), dir.getFileName() + ".*")) {
+            for (Path s : siblings) {
+                if (Files.getLastModifiedTime(s).toMillis() < before) {
+                    deleteTree(s);
+                }
+            }
+        } catch (IOException e) {
+            log.debug("cannot remove abandoned copies beside {}: {}", dir, e.toString());
         }
     }
 

@@ -46,6 +46,21 @@ class OrtNativesTest {
     }
 
     @Test
+    void aCopyAKilledProcessAbandonedIsRemovedByTheNextUnpackButAFreshOneIsLeftAlone() throws Exception {
+        Path dir = OrtNatives.unpacked(root);
+        Path abandoned = Files.createDirectory(root.resolve(dir.getFileName() + ".123"));
+        Files.write(abandoned.resolve("libonnxruntime.so"), new byte[1000]);
+        Files.setLastModifiedTime(abandoned, FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+        Path fresh = Files.createDirectory(root.resolve(dir.getFileName() + ".456")); // another process copying right now
+        Files.write(dir.resolve("libonnxruntime4j_jni.so"), new byte[10]); // damaged: the next call unpacks again
+
+        OrtNatives.unpacked(root);
+
+        assertThat(abandoned).doesNotExist();
+        assertThat(fresh).exists();
+    }
+
+    @Test
     void processesUnpackingAtOnceAllGetTheWholeLibraries() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {

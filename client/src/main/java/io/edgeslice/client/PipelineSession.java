@@ -9,7 +9,6 @@ import io.edgeslice.protocol.SharedMemory;
 import io.edgeslice.protocol.Tensor;
 import io.edgeslice.protocol.Transport;
 import io.edgeslice.protocol.Wire;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -59,16 +58,8 @@ final class PipelineSession {
 
         Pending(TaskRequest request) {
             this.request = request;
-            this.inputs = request.inputs().stream().map(Pending::pooled).toList();
+            this.inputs = request.inputs().stream().map(t -> BufferPool.SHARED.newTensor(t.name(), t.dtype(), t.shape(), true, t)).toList();
             this.crc = Codec.tensorsCrc(inputs);
-        }
-
-        private static Tensor pooled(Tensor t) {
-            ByteBuffer b = BufferPool.SHARED.take(Math.toIntExact(t.byteSize()));
-            b.put(t.data().duplicate()).flip();
-            Tensor copy = new Tensor(t.name(), t.dtype(), t.shape(), b);
-            BufferPool.SHARED.own(copy, b);
-            return copy;
         }
     }
 

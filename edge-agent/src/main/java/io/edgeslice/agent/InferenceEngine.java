@@ -427,14 +427,8 @@ public final class InferenceEngine implements AutoCloseable {
         try {
             for (int i = 0; i < m.outputs.size(); i++) {
                 ModelInput o = m.outputs.get(i);
-                int size = Math.toIntExact(Tensor.byteSize(o.dtype(), shapes[i]));
-                ByteBuffer b = shareable ? BufferPool.SHARED.take(size) : BufferPool.SHARED.takeUnshared(size);
                 Tensor passedOn = bound.get(o.name());
-                if (passedOn != null) {
-                    b.put(passedOn.data().duplicate()).flip();
-                }
-                Tensor t = new Tensor(o.name(), o.dtype(), shapes[i], b);
-                BufferPool.SHARED.own(t, b);
+                Tensor t = BufferPool.SHARED.newTensor(o.name(), o.dtype(), shapes[i], shareable, passedOn);
                 if (passedOn == null) {
                     pinned.put(o.name(), toOnnx(t));
                 }

@@ -60,6 +60,22 @@ public final class BufferPool {
         return b != null ? b : ByteBuffer.allocateDirect(size);
     }
 
+    /**
+     * A tensor whose data is a buffer of this pool (from {@link #take} when {@code shareable}, else
+     * {@link #takeUnshared}), owned by the tensor: a copy of {@code content}'s bytes, or arbitrary
+     * bytes for someone to write when {@code content} is null.
+     */
+    public Tensor newTensor(String name, DType dtype, long[] shape, boolean shareable, Tensor content) {
+        int size = Math.toIntExact(Tensor.byteSize(dtype, shape));
+        ByteBuffer b = shareable ? take(size) : takeUnshared(size);
+        if (content != null) {
+            b.put(content.data().duplicate()).flip();
+        }
+        Tensor t = new Tensor(name, dtype, shape, b);
+        own(t, b);
+        return t;
+    }
+
     private synchronized ByteBuffer idle(int size, boolean segmentWanted) {
         ArrayDeque<ByteBuffer> q = idle.get(size);
         ByteBuffer b = q == null ? null : q.poll();

@@ -11,10 +11,22 @@ import org.zeromq.ZMQ;
 
 class BufferPoolTest {
     private static Tensor owned(BufferPool pool, int floats) {
-        ByteBuffer b = pool.take(floats * 4);
-        Tensor t = new Tensor("t", DType.FLOAT32, new long[] {floats}, b);
-        pool.own(t, b);
-        return t;
+        return pool.newTensor("t", DType.FLOAT32, new long[] {floats}, true, null);
+    }
+
+    @Test
+    void aNewTensorCopiesItsContentIntoAPooledBufferItOwns() {
+        BufferPool pool = new BufferPool(1 << 20, 4);
+        Tensor source = Tensor.ofFloats("x", new long[] {2, 2}, new float[] {1, 2, 3, 4});
+
+        Tensor copy = pool.newTensor("y", DType.FLOAT32, new long[] {2, 2}, false, source);
+
+        assertThat(copy.name()).isEqualTo("y");
+        assertThat(copy.data().isDirect()).isTrue();
+        assertThat(copy.data()).isEqualTo(source.data());
+        assertThat(source.data().position()).as("the source is left as it was").isZero();
+        pool.release(List.of(copy));
+        assertThat(pool.idleBytes()).as("owned by the copy: released with it").isEqualTo(16);
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.edgeslice.broker.store.InMemoryMetricTable;
 import io.edgeslice.client.EdgeSliceClient;
 import io.edgeslice.client.TaskOutcome;
 import io.edgeslice.client.TaskRequest;
+import io.edgeslice.protocol.FileTrees;
 import io.edgeslice.protocol.Tensor;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -81,7 +82,7 @@ public final class BrokerDispatchBenchmark {
                 a.close();
             }
         } finally {
-            deleteTree(dir);
+            FileTrees.delete(dir);
         }
         out.setProperty("load_at_end", Files.readString(Path.of("/proc/loadavg")).trim());
         new TreeMap<>(out).forEach((k, v) -> System.out.println(k + " = " + v));
@@ -174,11 +175,4 @@ public final class BrokerDispatchBenchmark {
         return opt;
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        try (var paths = Files.walk(dir)) {
-            for (Path p : paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
 }

@@ -7,6 +7,7 @@ import io.edgeslice.broker.store.InMemoryMetricTable;
 import io.edgeslice.client.EdgeSliceClient;
 import io.edgeslice.client.TaskOutcome;
 import io.edgeslice.client.TaskRequest;
+import io.edgeslice.protocol.FileTrees;
 import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.SharedMemory;
 import io.edgeslice.protocol.Tensor;
@@ -95,7 +96,7 @@ final class DemoCommand implements Callable<Integer> {
                 p.close();
             }
             if (code == 0) {
-                TempDirs.delete(work); // the broker's models and the agents' caches and logs
+                FileTrees.delete(work); // the broker's models and the agents' caches and logs
             } else {
                 out.println("the agents' logs are kept in " + work);
             }

@@ -3,6 +3,7 @@ package io.edgeslice.cli;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.edgeslice.client.EdgeSliceClient;
 import io.edgeslice.planner.MeasuredPlanner;
+import io.edgeslice.protocol.FileTrees;
 import io.edgeslice.protocol.Hashing;
 import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.Transport;
@@ -204,7 +205,7 @@ final class DeployCommand implements Callable<Integer> {
                 stages.add(new Message.Stage(s.start(), s.end(), hash, Files.size(file), agents.isEmpty() ? "" : agents.get(i), ""));
             }
         } finally {
-            TempDirs.delete(dir); // uploaded: the broker keeps them
+            FileTrees.delete(dir); // uploaded: the broker keeps them
         }
         List<Message.Route> routes = new ArrayList<>();
         for (int replica = 0; replica < replicas; replica++) {

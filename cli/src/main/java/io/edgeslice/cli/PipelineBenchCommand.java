@@ -10,6 +10,7 @@ import io.edgeslice.client.EdgeSliceClient;
 import io.edgeslice.client.TaskOutcome;
 import io.edgeslice.client.TaskRequest;
 import io.edgeslice.protocol.BufferPool;
+import io.edgeslice.protocol.FileTrees;
 import io.edgeslice.protocol.Hashing;
 import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.SharedMemory;
@@ -184,7 +185,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 p.close();
             }
             if (succeeded && !keep) {
-                TempDirs.delete(work); // the broker's copy of the model and the agents' caches and logs
+                FileTrees.delete(work); // the broker's copy of the model and the agents' caches and logs
             } else {
                 out.println("the broker's models and the agents' logs are kept in " + work);
             }

@@ -1,15 +1,14 @@
 package io.edgeslice.slicer;
 
+import io.edgeslice.protocol.FileTrees;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * Balanced cuts whose slices may run at ONNX Runtime's optimisation level all. At that level ONNX
@@ -84,18 +83,8 @@ public final class ExactCuts {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot test cut " + position + ": " + e.getMessage(), e);
         } finally {
-            delete(dir);
+            FileTrees.delete(dir);
         }
     }
 
-    private static void delete(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a temporary directory left behind is harmless
-        }
-    }
 }

@@ -1,6 +1,7 @@
 package io.edgeslice.slicer;
 
 import ai.onnxruntime.OrtEnvironment;
+import io.edgeslice.protocol.FileTrees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
@@ -125,7 +126,7 @@ public final class OrtNatives {
             // copies go to a staging directory only, so a directory in place is complete (another process won)
             // or was damaged since (a file truncated or replaced): only the latter goes
             if (Files.exists(dir) && !complete(dir, platform)) {
-                deleteTree(dir);
+                FileTrees.delete(dir);
             }
             try {
                 Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
@@ -137,9 +138,7 @@ public final class OrtNatives {
             }
             log.info("unpacked ONNX Runtime's libraries into {}", dir);
         } finally {
-            if (Files.exists(staging)) {
-                deleteTree(staging);
-            }
+            FileTrees.delete(staging); // gone already once renamed into place
         }
     }
 
@@ -149,7 +148,7 @@ public final class OrtNatives {
         try (var siblings = Files.newDirectoryStream(dir.getParent(), dir.getFileName() + ".*")) {
             for (Path s : siblings) {
                 if (Files.getLastModifiedTime(s).toMillis() < before) {
-                    deleteTree(s);
+                    FileTrees.delete(s);
                 }
             }
         } catch (IOException e) {
@@ -157,12 +156,4 @@ public final class OrtNatives {
         }
     }
 
-    private static void deleteTree(Path dir) throws IOException {
-        try (var files = Files.list(dir)) {
-            for (Path f : files.toList()) {
-                Files.deleteIfExists(f);
-            }
-        }
-        Files.deleteIfExists(dir);
-    }
 }

@@ -11,6 +11,7 @@ import io.edgeslice.console.Notice;
 import io.edgeslice.console.agents.DropCheck;
 import io.edgeslice.console.models.ModelAnalysis;
 import io.edgeslice.console.models.ModelItem;
+import io.edgeslice.protocol.FileTrees;
 import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.Tensor;
 import io.edgeslice.slicer.Cuts;
@@ -295,13 +296,6 @@ public final class ConsoleDemo implements AutoCloseable {
         for (AgentLauncher.RunningAgent a : agents) {
             a.close();
         }
-        Path dir = work;
-        if (dir != null) {
-            try (var files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-            } catch (java.io.IOException e) {
-                // a temporary directory left behind is harmless
-            }
-        }
+        FileTrees.delete(work);
     }
 }

@@ -1,6 +1,7 @@
 package io.edgeslice.console.models;
 
 import io.edgeslice.console.ConsoleSource;
+import io.edgeslice.protocol.FileTrees;
 import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.Transport;
 import io.edgeslice.slicer.Analysis;
@@ -12,11 +13,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * Deploys an analysed model as a route, as {@code edgeslice deploy} does: cuts it into slices in a
@@ -67,7 +66,7 @@ public final class RouteDeployer {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot import the slices into the broker's model store: " + e.getMessage(), e);
         } finally {
-            delete(dir);
+            FileTrees.delete(dir);
         }
     }
 
@@ -81,13 +80,4 @@ public final class RouteDeployer {
         return b.append(" (epoch ").append(r.epoch()).append(')').toString();
     }
 
-    private static void delete(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // a leftover temporary directory is harmless
-        }
-    }
 }

@@ -36,7 +36,13 @@ final class Costs {
     }
 
     private static long flops(OnnxMl.NodeProto n, long outElems, Function<String, long[]> shapeOf) {
-        String op = n.getDomain().isEmpty() || n.getDomain().equals("ai.onnx") ? n.getOpType() : "";
+        String op = switch (n.getDomain()) {
+            // ONNX Runtime's optimised graphs (OptimizedGraph): its NCHWc operators mirror the standard ones,
+            // a FusedConv is a Conv with its activation
+            case "", "ai.onnx", "com.microsoft.nchwc" -> n.getOpType();
+            case "com.microsoft" -> n.getOpType().equals("FusedConv") ? "Conv" : "";
+            default -> "";
+        };
         long[] x = n.getInputCount() > 0 ? shapeOf.apply(n.getInput(0)) : null;
         long[] w = n.getInputCount() > 1 ? shapeOf.apply(n.getInput(1)) : null;
         switch (op) {

@@ -19,6 +19,8 @@ final class Extractor {
     static final String MODEL_KEY = "edgeslice.model";
     /** Present with value {@code all} on slices cut where the chain stays bit-exact at ONNX Runtime's level all (see {@link ExactCuts}). */
     static final String OPTIMIZATION_KEY = "edgeslice.optimization";
+    /** Present on slices of an optimised graph ({@link OptimizedGraph}): the {@link OrtTarget} it was optimised for. */
+    static final String ORT_TARGET_KEY = "edgeslice.ort_target";
 
     private Extractor() {
     }
@@ -28,11 +30,11 @@ final class Extractor {
     }
 
     static OnnxMl.ModelProto extract(Analysis a, int start, int end) {
-        return extract(a, start, end, false);
+        return extract(a, start, end, SliceMarks.PORTABLE);
     }
 
-    /** As {@link #extract(Analysis, int, int)}; {@code exactAtAll} marks the slice to run at ONNX Runtime's level all. */
-    static OnnxMl.ModelProto extract(Analysis a, int start, int end, boolean exactAtAll) {
+    /** As {@link #extract(Analysis, int, int)}, with the marks that say how the slice must run. */
+    static OnnxMl.ModelProto extract(Analysis a, int start, int end, SliceMarks marks) {
         if (start < 0 || end > a.nodeCount() || start >= end) {
             throw new SlicingException("slice [" + start + "," + end + ") is empty or out of range 0.." + a.nodeCount());
         }
@@ -91,14 +93,18 @@ final class Extractor {
         OnnxMl.ModelProto.Builder model = a.model().proto().toBuilder().clearGraph().clearTrainingInfo().setGraph(graph);
         List<OnnxMl.StringStringEntryProto> props = new ArrayList<>();
         for (OnnxMl.StringStringEntryProto e : model.getMetadataPropsList()) {
-            if (!e.getKey().equals(SLICE_KEY) && !e.getKey().equals(MODEL_KEY) && !e.getKey().equals(OPTIMIZATION_KEY)) {
+            if (!e.getKey().equals(SLICE_KEY) && !e.getKey().equals(MODEL_KEY) && !e.getKey().equals(OPTIMIZATION_KEY)
+                    && !e.getKey().equals(ORT_TARGET_KEY)) {
                 props.add(e);
             }
         }
         props.add(entry(SLICE_KEY, sliceId(a, start, end)));
         props.add(entry(MODEL_KEY, a.model().sha256()));
-        if (exactAtAll) {
+        if (marks.levelAll()) {
             props.add(entry(OPTIMIZATION_KEY, "all"));
+        }
+        if (!marks.ortTarget().isEmpty()) {
+            props.add(entry(ORT_TARGET_KEY, marks.ortTarget()));
         }
         return model.clearMetadataProps().addAllMetadataProps(props).build();
     }

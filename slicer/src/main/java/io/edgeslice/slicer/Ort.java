@@ -26,6 +26,16 @@ final class Ort {
         }
     }
 
+    /** Optimises a model at level all for this machine and saves the optimised graph to {@code out}. */
+    static void optimize(java.nio.file.Path model, java.nio.file.Path out) {
+        try (OrtSession.SessionOptions options = options(new SessionSettings(1, SessionSettings.Optimization.ALL))) {
+            options.setOptimizedModelFilePath(out.toString());
+            env().createSession(model.toString(), options).close();
+        } catch (OrtException e) {
+            throw new SlicingException("ONNX Runtime cannot optimise " + model + ": " + e.getMessage(), e);
+        }
+    }
+
     private static OrtSession.SessionOptions options(SessionSettings settings) throws OrtException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         if (settings.intraOpThreads() > 0) {

@@ -30,6 +30,11 @@ public final class Slicer {
      * cuts {@link ExactCuts} found exact there. Agents read the mark with {@link #runsAtLevelAll}.
      */
     public static Manifest slice(Analysis a, int[] cuts, Path outDir, boolean exactAtAll) {
+        return slice(a, cuts, outDir, exactAtAll ? new SliceMarks(true, "") : SliceMarks.PORTABLE);
+    }
+
+    /** As {@link #slice(Analysis, int[], Path)}, every slice marked with how it must run ({@link #marks}). */
+    public static Manifest slice(Analysis a, int[] cuts, Path outDir, SliceMarks marks) {
         Cuts.check(a, cuts);
         try {
             Files.createDirectories(outDir);
@@ -47,7 +52,7 @@ public final class Slicer {
         for (int i = 0; i + 1 < bounds.length; i++) {
             int start = bounds[i];
             int end = bounds[i + 1];
-            OnnxMl.ModelProto proto = Extractor.extract(a, start, end, exactAtAll);
+            OnnxMl.ModelProto proto = Extractor.extract(a, start, end, marks);
             byte[] bytes = proto.toByteArray();
             String file = "slice-" + i + ".onnx";
             try {
@@ -90,6 +95,11 @@ public final class Slicer {
      * chain is exact there); unmarked slices run at extended, where every chain is exact.
      */
     public static boolean runsAtLevelAll(Path sliceFile) {
+        return marks(sliceFile).levelAll();
+    }
+
+    /** How a slice file is marked to run: its level, and the target of the optimised graph it was cut from, if any. */
+    public static SliceMarks marks(Path sliceFile) {
         OnnxMl.ModelProto proto;
         try {
             // only the metadata is wanted: no hash, no graph (OnnxModel.load does both)
@@ -97,7 +107,15 @@ public final class Slicer {
         } catch (IOException e) {
             throw new SlicingException("cannot read slice " + sliceFile + ": " + e.getMessage(), e);
         }
-        return proto.getMetadataPropsList().stream()
-                .anyMatch(e -> e.getKey().equals(Extractor.OPTIMIZATION_KEY) && e.getValue().equals("all"));
+        boolean levelAll = false;
+        String target = "";
+        for (OnnxMl.StringStringEntryProto e : proto.getMetadataPropsList()) {
+            levelAll |= e.getKey().equals(Extractor.OPTIMIZATION_KEY) && e.getValue().equals("all");
+            target = e.getKey().equals(Extractor.ORT_TARGET_KEY) ? e.getValue() : target;
+        }
+        if (!target.isEmpty() && !levelAll) {
+            throw new SlicingException("slice " + sliceFile + " is marked for target " + target + " but not for level all");
+        }
+        return new SliceMarks(levelAll, target);
     }
 }

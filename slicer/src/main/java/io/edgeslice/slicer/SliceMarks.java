@@ -1,0 +1,32 @@
+package io.edgeslice.slicer;
+
+/**
+ * How a slice must run, as the slicer marks it in the slice's metadata_props.
+ *
+ * @param levelAll  run at ONNX Runtime's optimisation level all (the chain was found bit-exact there);
+ *                  otherwise at extended, where every chain is exact
+ * @param ortTarget "" for a slice of the portable graph; otherwise the {@link OrtTarget} of the
+ *                  machine whose optimised graph it was cut from, the only target that may run it
+ */
+public record SliceMarks(boolean levelAll, String ortTarget) {
+    /** A slice of the portable graph, run at level extended. */
+    public static final SliceMarks PORTABLE = new SliceMarks(false, "");
+
+    public SliceMarks {
+        if (ortTarget == null) {
+            ortTarget = "";
+        }
+        if (!ortTarget.isEmpty() && !levelAll) {
+            throw new IllegalArgumentException("a slice of an optimised graph runs at level all");
+        }
+    }
+
+    /** Whether this machine, of the given target, may run the slice; "" if so, else why not. */
+    public String refusalOn(String localTarget) {
+        if (ortTarget.isEmpty() || ortTarget.equals(localTarget)) {
+            return "";
+        }
+        return "the slice was cut from ONNX Runtime's graph optimised for " + ortTarget + "; this machine is "
+                + (localTarget.isEmpty() ? "of unknown target" : localTarget) + ": deploy it with --graph portable or on matching agents";
+    }
+}

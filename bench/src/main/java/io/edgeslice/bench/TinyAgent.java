@@ -84,7 +84,7 @@ final class TinyAgent implements AutoCloseable {
 
     private void ready(ZMQ.Socket socket) {
         Message.Capabilities caps = new Message.Capabilities("localhost", System.getProperty("os.arch"), System.getProperty("os.name"),
-                Runtime.getRuntime().availableProcessors(), 0, List.of("CPU"), slots);
+                Runtime.getRuntime().availableProcessors(), 0, List.of("CPU"), slots, "");
         Wire.send(socket, null, new Message.Ready(name, System.nanoTime(), "", caps), false);
     }
 

@@ -62,6 +62,7 @@ final class AgentEntry {
         return new Message.AgentRow(name(), record.host(), record.arch(), record.cores(), state.lowerName(),
                 h == null ? -1 : h.cpuPercent(), h == null ? -1 : h.memoryUsedBytes(), h == null ? record.memoryBytes() : h.memoryTotalBytes(),
                 h == null ? -1 : h.loadAverage(), inflight.size(), (now - lastSeenNanos) / 1_000_000,
-                List.copyOf(cachedModels), h == null ? 0 : h.tasksDone(), h == null ? 0 : h.tasksFailed(), record.dataEndpoint());
+                List.copyOf(cachedModels), h == null ? 0 : h.tasksDone(), h == null ? 0 : h.tasksFailed(), record.dataEndpoint(),
+                record.ortTarget());
     }
 }

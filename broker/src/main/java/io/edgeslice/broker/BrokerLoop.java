@@ -197,7 +197,7 @@ final class BrokerLoop {
         long now = ticker.nanos();
         Message.Capabilities c = r.capabilities();
         AgentRecord record = new AgentRecord(r.name(), r.incarnation(), r.dataEndpoint(), c.host(), c.arch(), c.os(), c.cores(),
-                c.memoryBytes(), c.executionProviders(), c.slots(), System.currentTimeMillis());
+                c.memoryBytes(), c.executionProviders(), c.slots(), c.ortTarget(), System.currentTimeMillis());
         AgentEntry old = agentsByName.get(r.name());
         AgentEntry entry = new AgentEntry(record, identity, now);
         if (old != null) {
@@ -533,7 +533,7 @@ final class BrokerLoop {
     void deployRoute(RouteBook.Key key, List<Message.Stage> stages, io.edgeslice.protocol.Transport transport,
                      CompletableFuture<Message.Route> done) {
         try {
-            placement.deployRoute(key, stages, transport, err -> done.completeExceptionally(new DeployException(err)), done::complete);
+            placement.deployRoute(key, stages, transport, "", err -> done.completeExceptionally(new DeployException(err)), done::complete);
         } catch (ProtocolException e) {
             done.completeExceptionally(new DeployException(e.getMessage()));
         }

@@ -55,12 +55,15 @@ final class RoutePlacement {
 
     /** Places each slice on its agent (chosen here when not named), then publishes the route. */
     void deployRoute(byte[] client, Message.DeployRoute d) {
-        deployRoute(new RouteBook.Key(d.modelHash(), d.replica()), d.stages(), d.transport(), err -> sender.send(client, new Message.Failed(Message.NO_TASK, 0, ErrorCode.BAD_REQUEST,
+        deployRoute(new RouteBook.Key(d.modelHash(), d.replica()), d.stages(), d.transport(), d.ortTarget(), err -> sender.send(client, new Message.Failed(Message.NO_TASK, 0, ErrorCode.BAD_REQUEST,
                 "deploying the route failed: " + err)), route -> sender.send(client, route));
     }
 
-    /** Validates the stages (ProtocolException names what is wrong), then places them; exactly one callback runs. */
-    void deployRoute(RouteBook.Key key, List<Message.Stage> stages, Transport transport, Consumer<String> onError,
+    /**
+     * Validates the stages (ProtocolException names what is wrong), then places them; exactly one
+     * callback runs. Slices cut for an ONNX Runtime target (non-empty) go only to agents of that target.
+     */
+    void deployRoute(RouteBook.Key key, List<Message.Stage> stages, Transport transport, String ortTarget, Consumer<String> onError,
                      Consumer<Message.Route> onDone) {
         if (stages.isEmpty() || stages.get(0).start() != 0) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "a route's first slice must start at position 0");
@@ -76,15 +79,17 @@ final class RoutePlacement {
         }
         List<String> placement = new ArrayList<>();
         for (Message.Stage st : stages) {
-            String chosen = st.agent().isEmpty() ? chooseStageAgent(key, st, placement) : st.agent();
+            String chosen = st.agent().isEmpty() ? chooseStageAgent(key, st, placement, ortTarget) : st.agent();
             AgentEntry a = chosen == null ? null : agentsByName.get(chosen);
             if (a == null || !a.reachable()) {
-                throw new ProtocolException(ErrorCode.BAD_REQUEST, chosen == null ? "no healthy agent can take slice " + st.start() + "-" + st.end()
+                throw new ProtocolException(ErrorCode.BAD_REQUEST, chosen == null ? "no healthy agent" + (ortTarget.isEmpty() ? "" : " of ONNX Runtime target "
+                        + ortTarget) + " can take slice " + st.start() + "-" + st.end()
                         : a == null ? "placement names unknown agent " + chosen : "placement names agent " + chosen + ", which is " + a.state.lowerName());
             }
+            checkTarget(a, ortTarget);
             placement.add(chosen);
         }
-        placeStages(key, stages, placement, transport, onError, onDone);
+        placeStages(key, stages, placement, transport, ortTarget, onError, onDone);
     }
 
     /**
@@ -143,8 +148,17 @@ final class RoutePlacement {
         if (!a.fits(st.sliceSize())) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "slice " + st.start() + "-" + st.end() + " does not fit agent " + agent);
         }
+        checkTarget(a, r.ortTarget());
         agents.set(index, agent);
-        placeStages(key, r.stages(), agents, r.transport(), onError, onDone);
+        placeStages(key, r.stages(), agents, r.transport(), r.ortTarget(), onError, onDone);
+    }
+
+    /** Slices of a graph optimised for one ONNX Runtime target compute differently, or not at all, elsewhere. */
+    private static void checkTarget(AgentEntry a, String ortTarget) {
+        if (!ortTarget.isEmpty() && !ortTarget.equals(a.record.ortTarget())) {
+            throw new ProtocolException(ErrorCode.BAD_REQUEST, "the slices were cut from the graph ONNX Runtime optimised for " + ortTarget
+                    + ", but agent " + a.name() + " is " + (a.record.ortTarget().isEmpty() ? "of unknown target" : a.record.ortTarget()));
+        }
     }
 
     /**
@@ -152,10 +166,10 @@ final class RoutePlacement {
      * fewer stages of any route (so replicas and repairs spread over idle agents), then the least
      * loaded.
      */
-    private String chooseStageAgent(RouteBook.Key key, Message.Stage st, List<String> taken) {
+    private String chooseStageAgent(RouteBook.Key key, Message.Stage st, List<String> taken, String ortTarget) {
         AgentEntry best = null;
         for (AgentEntry a : agentsByName.values()) {
-            if (!a.canReceive() || !a.fits(st.sliceSize())) {
+            if (!a.canReceive() || !a.fits(st.sliceSize()) || !(ortTarget.isEmpty() || ortTarget.equals(a.record.ortTarget()))) {
                 continue;
             }
             if (best == null || compareCandidates(key, a, best, st, taken) < 0) {
@@ -182,7 +196,7 @@ final class RoutePlacement {
      * unless the route changed meanwhile (withdrawn, or replaced by another placement): it was
      * planned from a route that is gone, so it fails instead.
      */
-    private void placeStages(RouteBook.Key key, List<Message.Stage> stages, List<String> agents, Transport transport,
+    private void placeStages(RouteBook.Key key, List<Message.Stage> stages, List<String> agents, Transport transport, String ortTarget,
                              Consumer<String> onError, Consumer<Message.Route> onDone) {
         long epoch = routes.nextEpoch(key);
         List<CompletableFuture<Void>> placed = new ArrayList<>();
@@ -209,7 +223,7 @@ final class RoutePlacement {
                 placedStages.add(new Message.Stage(st.start(), st.end(), st.sliceHash(), models.size(st.sliceHash()), a.name(),
                         a.record.dataEndpoint()));
             }
-            Message.Route route = new Message.Route(key.modelHash(), key.replica(), epoch, placedStages, transport);
+            Message.Route route = new Message.Route(key.modelHash(), key.replica(), epoch, placedStages, transport, ortTarget);
             routes.put(route);
             store.routeSaved(route);
             for (String name : RouteBook.agents(route)) {
@@ -241,18 +255,19 @@ final class RoutePlacement {
             if (name == null) {
                 List<String> taken = new ArrayList<>(keep.stream().filter(Objects::nonNull).toList());
                 taken.addAll(agents);
-                name = chooseStageAgent(key, r.stages().get(i), taken);
+                name = chooseStageAgent(key, r.stages().get(i), taken, r.ortTarget());
                 if (name == null) {
                     routes.endRepair(key);
                     events.add(BrokerEvent.Severity.ERROR, BrokerEvent.Kind.ROUTE_CHANGED, key.modelHash(), name(key)
-                            + " is broken: no healthy agent can take slice "
+                            + " is broken: no healthy agent" + (r.ortTarget().isEmpty() ? "" : " of ONNX Runtime target " + r.ortTarget())
+                            + " can take slice "
                             + r.stages().get(i).start() + "-" + r.stages().get(i).end());
                     return;
                 }
             }
             agents.add(name);
         }
-        placeStages(key, r.stages(), agents, r.transport(), err -> {
+        placeStages(key, r.stages(), agents, r.transport(), r.ortTarget(), err -> {
             routes.endRepair(key);
             if (routes.get(key) == null) { // withdrawn meanwhile: nothing is left to repair
                 events.add(BrokerEvent.Severity.INFO, BrokerEvent.Kind.ROUTE_CHANGED, key.modelHash(), "repair dropped: " + err);

@@ -106,9 +106,13 @@ class BrokerTest {
     }
 
     ZMQ.Socket agent(String name) {
+        return agent(name, "");
+    }
+
+    ZMQ.Socket agent(String name, String ortTarget) {
         ZMQ.Socket a = peer();
         Wire.send(a, null, new Message.Ready(name, 1, "tcp://127.0.0.1:1", new Message.Capabilities("h", "amd64", "Linux", 2, 8L << 30,
-                List.of("CPUExecutionProvider"), 1)), false);
+                List.of("CPUExecutionProvider"), 1, ortTarget)), false);
         return a;
     }
 
@@ -248,6 +252,58 @@ class BrokerTest {
         a2.setReceiveTimeOut(300);
         for (List<ByteBuffer> f; (f = Wire.receive(a2, 0)) != null; ) {
             assertThat(Codec.decode(f)).as("nothing but heartbeats for a2").isInstanceOf(Message.Heartbeat.class);
+        }
+    }
+
+    @Test
+    void slicesCutForOneOrtTargetArePlacedAndRepairedOnlyOnAgentsOfThatTarget() throws Exception {
+        String target = "onnxruntime-1.23.2 amd64 avx+avx2+fma";
+        ZMQ.Socket client = peer();
+        upload(client);
+        ZMQ.Socket other = agent("other", "onnxruntime-1.23.2 aarch64 asimd");
+        ZMQ.Socket unknown = agent("unknown", "");
+        ZMQ.Socket x1 = agent("x1", target);
+        ZMQ.Socket x2 = agent("x2", target);
+        awaitAgents(4);
+        List<Message.Stage> named = List.of(new Message.Stage(0, 10, HASH, MODEL.length, "other", ""));
+        Wire.send(client, null, new Message.DeployRoute(HASH, 0, named, Transport.NONE, target), false);
+        assertThat(nextWork(client)).isInstanceOfSatisfying(Message.Failed.class, f -> {
+            assertThat(f.code()).isEqualTo(ErrorCode.BAD_REQUEST);
+            assertThat(f.message()).contains(target).contains("agent other is onnxruntime-1.23.2 aarch64 asimd");
+        });
+
+        // two stages, broker's choice: the two agents of the target, not the idle others
+        List<Message.Stage> open = List.of(new Message.Stage(0, 10, HASH, MODEL.length, "", ""), new Message.Stage(10, 20, HASH, MODEL.length, "", ""));
+        Wire.send(client, null, new Message.DeployRoute(HASH, 0, open, Transport.NONE, target), false);
+        for (ZMQ.Socket x : List.of(x1, x2)) {
+            assertThat(nextWork(x)).isEqualTo(new Message.Deploy(HASH, MODEL.length));
+            Wire.send(x, null, new Message.Heartbeat(1, 5, 1, 2, 0.1, List.of(), List.of(HASH), 0, 0), false);
+        }
+        Message.Route route = (Message.Route) nextWork(client);
+        assertThat(route.ortTarget()).isEqualTo(target);
+        assertThat(route.stages()).extracting(Message.Stage::agent).containsExactlyInAnyOrder("x1", "x2");
+
+        // x1 is lost: its slice moves to x2, the other agent of the target, not to the idle agents outside the route
+        x1.close();
+        for (int i = 0; i < 150 && broker.snapshot().routes().stream().noneMatch(r -> r.epoch() == 2); i++) {
+            Thread.sleep(20);
+        }
+        assertThat(broker.snapshot().routes()).singleElement().satisfies(r -> {
+            assertThat(r.epoch()).isEqualTo(2);
+            assertThat(r.ortTarget()).isEqualTo(target);
+            assertThat(r.stages()).extracting(Message.Stage::agent).containsExactly("x2", "x2");
+        });
+        x2.close(); // and with no agent of the target left, the route is broken rather than placed on another target
+        for (int i = 0; i < 150 && broker.snapshot().events().stream().noneMatch(e -> e.message().contains("is broken")); i++) {
+            Thread.sleep(20);
+        }
+        assertThat(broker.snapshot().events()).anySatisfy(e -> assertThat(e.message())
+                .contains("is broken: no healthy agent of ONNX Runtime target " + target + " can take slice"));
+        for (ZMQ.Socket idle : List.of(other, unknown)) {
+            idle.setReceiveTimeOut(300);
+            for (List<ByteBuffer> f; (f = Wire.receive(idle, 0)) != null; ) {
+                assertThat(Codec.decode(f)).as("nothing but heartbeats for agents of other targets").isInstanceOf(Message.Heartbeat.class);
+            }
         }
     }
 

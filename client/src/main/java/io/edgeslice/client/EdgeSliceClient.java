@@ -183,8 +183,18 @@ public final class EdgeSliceClient implements AutoCloseable {
      */
     public Message.Route deployRoute(String modelHash, int replica, List<Message.Stage> stages, io.edgeslice.protocol.Transport transport,
                                      Duration timeout) {
+        return deployRoute(modelHash, replica, stages, transport, "", timeout);
+    }
+
+    /**
+     * As {@link #deployRoute(String, int, List, io.edgeslice.protocol.Transport, Duration)} for slices
+     * cut from the graph ONNX Runtime optimised for {@code ortTarget} (empty: the portable graph): the
+     * broker places them only on agents of that target.
+     */
+    public Message.Route deployRoute(String modelHash, int replica, List<Message.Stage> stages, io.edgeslice.protocol.Transport transport,
+                                     String ortTarget, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        send(new Message.DeployRoute(modelHash, replica, stages, transport));
+        send(new Message.DeployRoute(modelHash, replica, stages, transport, ortTarget));
         while (true) {
             Message m = receive(deadline, "deployment of the route");
             if (m instanceof Message.Route r && r.modelHash().equals(modelHash) && r.replica() == replica) {

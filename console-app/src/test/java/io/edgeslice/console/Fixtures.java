@@ -28,7 +28,7 @@ public final class Fixtures {
 
     public static Message.AgentRow row(String name, String state, double cpu, long memoryTotal, String... models) {
         return new Message.AgentRow(name, "host-" + name, "amd64", 4, state, cpu, cpu < 0 ? -1 : memoryTotal / 4, memoryTotal,
-                cpu < 0 ? -1 : 0.5, 0, 300, List.of(models), 0, 0, "tcp://127.0.0.1:7000");
+                cpu < 0 ? -1 : 0.5, 0, 300, List.of(models), 0, 0, "tcp://127.0.0.1:7000", "");
     }
 
     public static BrokerSnapshot snapshot(List<Message.AgentRow> rows, List<BrokerEvent> events) {

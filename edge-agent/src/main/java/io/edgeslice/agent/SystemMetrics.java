@@ -14,7 +14,8 @@ final class SystemMetrics {
 
     Message.Capabilities capabilities(String host, int slots) {
         return new Message.Capabilities(host, System.getProperty("os.arch"), System.getProperty("os.name"),
-                Runtime.getRuntime().availableProcessors(), totalMemory(), InferenceEngine.availableProviders(), slots);
+                Runtime.getRuntime().availableProcessors(), totalMemory(), InferenceEngine.availableProviders(), slots,
+                io.edgeslice.slicer.OrtTarget.local());
     }
 
     Message.Heartbeat heartbeat(long seq, List<UUID> inflight, List<String> cachedModels, long done, long failed) {

@@ -4,6 +4,8 @@ import io.edgeslice.protocol.Codec;
 import io.edgeslice.protocol.ErrorCode;
 import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.Tensor;
+import io.edgeslice.slicer.OrtTarget;
+import io.edgeslice.slicer.SliceMarks;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,7 +40,7 @@ final class Workers {
     private final String resultsEndpoint;
     private final InferenceEngine engine;
     private final InferenceEngine sliceEngine;
-    private final SliceLevels sliceLevels = new SliceLevels();
+    private final SliceMarksCache sliceMarks = new SliceMarksCache();
     private final ModelCache cache;
     private final String agentName;
     private final LongSupplier clock;
@@ -135,7 +137,16 @@ final class Workers {
         try {
             // loading the session first keeps a model's first load out of the compute time
             Path file = cache.path(t.modelHash());
-            InferenceEngine e = !job.slice() || sliceLevels.runsAtLevelAll(file, t.modelHash()) ? engine : sliceEngine;
+            InferenceEngine e = engine;
+            if (job.slice()) {
+                SliceMarks marks = sliceMarks.of(file, t.modelHash());
+                String refusal = marks.refusalOn(OrtTarget.local());
+                if (!refusal.isEmpty()) { // the broker places such slices on matching agents only: someone bypassed it
+                    log.warn("task {} refused: {}", t.taskId(), refusal);
+                    return job.fail(ErrorCode.BAD_MODEL, refusal);
+                }
+                e = marks.levelAll() ? engine : sliceEngine;
+            }
             e.inputs(file, t.modelHash());
             long start = System.nanoTime();
             List<Tensor> outputs = e.run(file, t.modelHash(), t.inputs(), job.nextStage()); // in direct buffers: sockets write them as they are

@@ -15,7 +15,7 @@ class LinkCacheTest {
     private final List<LinkSpeed> links = List.of(new LinkSpeed("client", "a1", 940, 0.2), new LinkSpeed("a1", "client", 930, 0.2));
 
     private static Message.AgentRow agent(String name, String endpoint) {
-        return new Message.AgentRow(name, "h", "amd64", 4, "healthy", 1, 1, 2, 0.1, 0, 100, List.of(), 0, 0, endpoint);
+        return new Message.AgentRow(name, "h", "amd64", 4, "healthy", 1, 1, 2, 0.1, 0, 100, List.of(), 0, 0, endpoint, "");
     }
 
     @Test

@@ -36,6 +36,7 @@ public final class Codec {
                 w.str(c.host()).str(c.arch()).str(c.os()).i32(c.cores()).i64(c.memoryBytes()).i32(c.slots());
                 w.u16(c.executionProviders().size());
                 c.executionProviders().forEach(w::str);
+                w.str(c.ortTarget());
             }
             case HEARTBEAT -> {
                 Message.Heartbeat h = (Message.Heartbeat) m;
@@ -73,7 +74,7 @@ public final class Codec {
                 Message.DeployRoute d = (Message.DeployRoute) m;
                 w.hash(d.modelHash()).u8(d.replica());
                 stages(w, d.stages());
-                w.u8(d.transport().code());
+                w.u8(d.transport().code()).str(d.ortTarget());
             }
             case ROUTE -> route(w, (Message.Route) m);
             case ROUTE_QUERY -> w.hash(((Message.RouteQuery) m).modelHash());
@@ -147,6 +148,7 @@ public final class Codec {
                             .i64(r.heartbeatAgeMs()).i64(r.tasksDone()).i64(r.tasksFailed()).str(r.dataEndpoint());
                     w.u16(r.models().size());
                     r.models().forEach(w::hash);
+                    w.str(r.ortTarget());
                 }
             }
             case PROFILE, PROFILE_PROGRESS, PROFILED, LINK_PROBE, LINK, PROBE, PROBE_ACK -> payload = PlanningCodec.encode(w, m);
@@ -193,7 +195,7 @@ public final class Codec {
                 for (int i = 0; i < n; i++) {
                     eps.add(r.str());
                 }
-                yield new Message.Ready(name, inc, ep, new Capabilities(host, arch, os, cores, mem, eps, slots));
+                yield new Message.Ready(name, inc, ep, new Capabilities(host, arch, os, cores, mem, eps, slots, r.str()));
             }
             case HEARTBEAT -> {
                 long seq = r.i64();
@@ -221,7 +223,7 @@ public final class Codec {
             case FETCH -> new Message.Fetch(r.hash(), r.i64(), r.i32());
             case CHUNK -> new Message.Chunk(r.hash(), r.i64(), r.i64(), r.u8(), r.i32(), r.i32(), payload(frames, cmd));
             case DEPLOY -> new Message.Deploy(r.hash(), r.i64());
-            case DEPLOY_ROUTE -> new Message.DeployRoute(r.hash(), r.u8(), stages(r), Transport.forRoute(r.u8()));
+            case DEPLOY_ROUTE -> new Message.DeployRoute(r.hash(), r.u8(), stages(r), Transport.forRoute(r.u8()), r.str());
             case ROUTE -> route(r);
             case ROUTE_QUERY -> new Message.RouteQuery(r.hash());
             case LIST_ROUTES -> new Message.ListRoutes();
@@ -290,7 +292,7 @@ public final class Codec {
                     for (int j = 0; j < k; j++) {
                         models.add(r.hash());
                     }
-                    rows.add(new AgentRow(name, host, arch, cores, state, cpu, used, total, load, inflight, age, models, done, failed, ep));
+                    rows.add(new AgentRow(name, host, arch, cores, state, cpu, used, total, load, inflight, age, models, done, failed, ep, r.str()));
                 }
                 yield new Message.Agents(rows);
             }
@@ -330,11 +332,11 @@ public final class Codec {
     private static void route(BodyWriter w, Message.Route route) {
         w.hash(route.modelHash()).u8(route.replica()).i64(route.epoch());
         stages(w, route.stages());
-        w.u8(route.transport().code());
+        w.u8(route.transport().code()).str(route.ortTarget());
     }
 
     private static Message.Route route(BodyReader r) {
-        return new Message.Route(r.hash(), r.u8(), r.i64(), stages(r), Transport.forRoute(r.u8()));
+        return new Message.Route(r.hash(), r.u8(), r.i64(), stages(r), Transport.forRoute(r.u8()), r.str());
     }
 
     /** CRC32C over the data of every tensor, in order: the checksum an activation carries. */

@@ -22,10 +22,16 @@ public sealed interface Message {
         }
     }
 
-    /** Static capabilities of an agent's machine. */
-    record Capabilities(String host, String arch, String os, int cores, long memoryBytes, List<String> executionProviders, int slots) {
+    /**
+     * Static capabilities of an agent's machine. {@code ortTarget} is its ONNX Runtime version and the
+     * CPU features its kernels dispatch on ("" if unknown): slices of a graph optimised for one target
+     * run only on agents of that target (see {@link Route#ortTarget()}).
+     */
+    record Capabilities(String host, String arch, String os, int cores, long memoryBytes, List<String> executionProviders, int slots,
+                        String ortTarget) {
         public Capabilities {
             executionProviders = List.copyOf(executionProviders);
+            ortTarget = ortTarget == null ? "" : ortTarget;
         }
     }
 
@@ -202,11 +208,17 @@ public sealed interface Message {
      * the model's route number {@code replica} (replacing that replica if it exists; replicas of one
      * model serve requests side by side).
      */
-    record DeployRoute(String modelHash, int replica, List<Stage> stages, Transport transport) implements Message {
+    record DeployRoute(String modelHash, int replica, List<Stage> stages, Transport transport, String ortTarget) implements Message {
         public DeployRoute {
             checkReplica(replica);
             checkRouteTransport(transport);
             stages = List.copyOf(stages);
+            ortTarget = ortTarget == null ? "" : ortTarget;
+        }
+
+        /** Slices of the portable graph: any agent may run them. */
+        public DeployRoute(String modelHash, int replica, List<Stage> stages, Transport transport) {
+            this(modelHash, replica, stages, transport, "");
         }
 
         public DeployRoute(String modelHash, List<Stage> stages) {
@@ -221,13 +233,21 @@ public sealed interface Message {
     /**
      * Broker to client and to every agent of the route: the stages of one of a model's routes
      * (replica) as of an epoch, and how activations travel between them. A higher epoch replaces a
-     * lower one of the same replica; activations of another epoch are refused.
+     * lower one of the same replica; activations of another epoch are refused. {@code ortTarget} is ""
+     * for slices of the portable graph, else the {@link Capabilities#ortTarget()} the slices were cut
+     * for (ONNX Runtime's optimised graph): only agents of that target are given them.
      */
-    record Route(String modelHash, int replica, long epoch, List<Stage> stages, Transport transport) implements Message {
+    record Route(String modelHash, int replica, long epoch, List<Stage> stages, Transport transport, String ortTarget) implements Message {
         public Route {
             checkReplica(replica);
             checkRouteTransport(transport);
             stages = List.copyOf(stages);
+            ortTarget = ortTarget == null ? "" : ortTarget;
+        }
+
+        /** A route of slices of the portable graph. */
+        public Route(String modelHash, int replica, long epoch, List<Stage> stages, Transport transport) {
+            this(modelHash, replica, epoch, stages, transport, "");
         }
 
         public Route(String modelHash, long epoch, List<Stage> stages) {
@@ -334,9 +354,10 @@ public sealed interface Message {
     /** One row of the Metric Table as the broker sees it. state is healthy, suspect or lost. */
     record AgentRow(String name, String host, String arch, int cores, String state, double cpuPercent, long memoryUsedBytes,
                     long memoryTotalBytes, double loadAverage, int inflight, long heartbeatAgeMs, List<String> models,
-                    long tasksDone, long tasksFailed, String dataEndpoint) {
+                    long tasksDone, long tasksFailed, String dataEndpoint, String ortTarget) {
         public AgentRow {
             models = List.copyOf(models);
+            ortTarget = ortTarget == null ? "" : ortTarget;
         }
     }
 

@@ -26,9 +26,9 @@ class CodecRoundTripTest {
     static Stream<Message> messages() {
         List<Message> m = new ArrayList<>(SampleMessages.all());
         UUID max = new UUID(-1, -1);
-        m.add(new Message.Ready("", Long.MIN_VALUE, "", new Message.Capabilities("", "", "", 0, 0, List.of(), 0)));
+        m.add(new Message.Ready("", Long.MIN_VALUE, "", new Message.Capabilities("", "", "", 0, 0, List.of(), 0, "")));
         m.add(new Message.Ready("kamera-ü-日本", Long.MAX_VALUE, "tcp://[::1]:1", new Message.Capabilities("h", "x86_64", "Linux", 64,
-                Long.MAX_VALUE, List.of("CUDA", "TensorRT", "CPU"), Integer.MAX_VALUE)));
+                Long.MAX_VALUE, List.of("CUDA", "TensorRT", "CPU"), Integer.MAX_VALUE, "onnxruntime-1.23.2 amd64 avx+avx2+fma")));
         m.add(new Message.Heartbeat(Long.MAX_VALUE, Double.NaN, -1, Long.MAX_VALUE, Double.POSITIVE_INFINITY,
                 List.of(SampleMessages.TASK_ID, max, Message.NO_TASK), List.of(SampleMessages.MODEL_HASH, HASH_B), Long.MIN_VALUE, 0));
         m.add(new Message.Task(max, Integer.MAX_VALUE, HASH_B, Long.MAX_VALUE, 0, List.of(SampleMessages.input(), scalar(), empty())));

@@ -15,6 +15,7 @@ final class SampleMessages {
     static final String MODEL_HASH = Hashing.sha256(MODEL);
     static final String AGENT = "cam-01";
     static final String DATA_ENDPOINT = "tcp://10.0.0.7:5556";
+    static final String ORT_TARGET = "onnxruntime-1.23.2 aarch64 asimd+asimdhp+asimddp";
     /** The same model cut in two at position 12 (of 30), each slice uploaded as a model of its own. */
     static final String SLICE_A = Hashing.sha256("slice 0-12".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
     static final String SLICE_B = Hashing.sha256("slice 12-30".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
@@ -52,7 +53,7 @@ final class SampleMessages {
     static List<Message> all() {
         return List.of(
                 new Message.Ready(AGENT, 1732610000000L, DATA_ENDPOINT,
-                        new Message.Capabilities(AGENT, "aarch64", "Linux", 4, 4L << 30, List.of("CPU"), 2)),
+                        new Message.Capabilities(AGENT, "aarch64", "Linux", 4, 4L << 30, List.of("CPU"), 2, ORT_TARGET)),
                 new Message.Heartbeat(42, 37.5, 1L << 30, 4L << 30, 1.25, List.of(TASK_ID), List.of(MODEL_HASH), 17, 1),
                 Message.Heartbeat.fromBroker(7),
                 new Message.Task(TASK_ID, 1, MODEL_HASH, MODEL.length, 29950, List.of(input())),
@@ -71,7 +72,7 @@ final class SampleMessages {
                 new Message.ModelStatus(MODEL_HASH, true, MODEL.length),
                 new Message.ListAgents(),
                 new Message.Agents(List.of(new Message.AgentRow(AGENT, AGENT, "aarch64", 4, "healthy", 37.5, 1L << 30, 4L << 30, 1.25, 1,
-                        420, List.of(MODEL_HASH), 17, 1, DATA_ENDPOINT))),
+                        420, List.of(MODEL_HASH), 17, 1, DATA_ENDPOINT, ORT_TARGET))),
                 new Message.DeployRoute(MODEL_HASH, List.of(new Message.Stage(0, 12, SLICE_A, 6, "", ""), new Message.Stage(12, 30, SLICE_B, 4, "cam-02", ""))),
                 route(),
                 new Message.RouteQuery(MODEL_HASH),
@@ -79,6 +80,8 @@ final class SampleMessages {
                 Message.UndeployRoute.of(MODEL_HASH, 1),
                 Message.UndeployRoute.every(MODEL_HASH),
                 new Message.Route(MODEL_HASH, 1, 4, List.of(), Transport.NONE), // a withdrawn replica
+                new Message.Route(MODEL_HASH, 2, 1, List.of(new Message.Stage(0, 83, SLICE_A, 6, AGENT, DATA_ENDPOINT)), Transport.NONE,
+                        ORT_TARGET), // one slice of an optimised graph
                 new Message.Routes(List.of(route())),
                 new Message.Activation(TASK_ID, 1, 3, MODEL_HASH, 0, 0, 12, CLIENT_DATA, Codec.tensorsCrc(List.of(activation())), Transport.NONE, 41_250,
                         List.of(activation())),

@@ -175,7 +175,7 @@ class SharedMemoryTest {
         assertThatThrownBy(() -> new Message.Route("ab".repeat(32), 0, 1, List.of(), Transport.SHARED)).hasMessageContaining("SHARED");
         List<ByteBuffer> frames = Codec.encode(new Message.Route("ab".repeat(32), 0, 1, List.of(), Transport.NONE));
         ByteBuffer body = frames.get(1);
-        body.put(body.limit() - 1, (byte) Transport.SHARED.code()); // the transport is the body's last byte
+        body.put(body.limit() - 3, (byte) Transport.SHARED.code()); // the transport, before the empty ORT target (u16 length 0)
         assertThatThrownBy(() -> Codec.decode(frames)).isInstanceOfSatisfying(ProtocolException.class,
                 e -> assertThat(e.getMessage()).contains("NONE, LZ4 or FP16"));
     }

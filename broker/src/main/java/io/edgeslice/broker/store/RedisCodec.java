@@ -31,6 +31,7 @@ final class RedisCodec {
         f.put("memory", Long.toString(a.memoryBytes()));
         f.put("providers", join(a.executionProviders(), "execution provider"));
         f.put("slots", Integer.toString(a.slots()));
+        f.put("ort_target", a.ortTarget());
         f.put("registered_at", Long.toString(a.registeredAtMs()));
         return f;
     }
@@ -54,7 +55,7 @@ final class RedisCodec {
         AgentRecord r = new AgentRecord(name, Long.parseLong(req(h, "incarnation", key)), req(h, "endpoint", key),
                 req(h, "host", key), req(h, "arch", key), req(h, "os", key), Integer.parseInt(req(h, "cores", key)),
                 Long.parseLong(req(h, "memory", key)), split(req(h, "providers", key)), Integer.parseInt(req(h, "slots", key)),
-                Long.parseLong(req(h, "registered_at", key)));
+                h.getOrDefault("ort_target", ""), Long.parseLong(req(h, "registered_at", key)));
         AgentMetrics latest = h.containsKey("ts") ? metrics(h, key) : null;
         return new StoredAgent(r, AgentState.valueOf(req(h, "state", key)), latest, Long.parseLong(req(h, "last_seen", key)));
     }

@@ -89,7 +89,7 @@ class MetricTableContractTest {
         t.agentRegistered(agent("edge-b", 1));
         t.agentState("edge-a", AgentState.LOST);
         AgentRecord again = new AgentRecord("edge-a", 2, "tcp://10.0.0.9:6000", "other-host", "x86_64", "Linux", 16, 32L << 30,
-                List.of(), 8, 5_000);
+                List.of(), 8, "", 5_000);
         t.agentRegistered(again);
 
         assertThat(t.agents()).extracting(a -> a.agent().name()).containsExactly("edge-a", "edge-b");
@@ -363,7 +363,8 @@ class MetricTableContractTest {
 
     private static AgentRecord agent(String name, long incarnation) {
         return new AgentRecord(name, incarnation, "tcp://10.0.0.7:5601", "host-" + name, "aarch64", "Linux", 4, 8L << 30,
-                List.of("CPUExecutionProvider", "XnnpackExecutionProvider"), 2, 1_000 + incarnation);
+                List.of("CPUExecutionProvider", "XnnpackExecutionProvider"), 2,
+                "onnxruntime-1.23.2 aarch64 asimd", 1_000 + incarnation);
     }
 
     /** Awkward doubles on purpose: they must come back bit-exact. */

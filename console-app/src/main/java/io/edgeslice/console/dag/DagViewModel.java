@@ -239,6 +239,10 @@ public final class DagViewModel {
         if (s == null || shown == null) {
             return "no model is laid out";
         }
+        if (shown.route() != null && !shown.route().ortTarget().isEmpty()) {
+            return "the route of " + shown.fileName() + " was cut from the graph ONNX Runtime optimised for its agents' CPUs, not from the "
+                    + "graph shown here; deploy it with --graph portable to move its slices by hand";
+        }
         if (shown.route() != null && shown.routeCuts() == null) {
             return "the route of " + shown.fileName() + " was cut for other input shapes than this analysis; analyse it with the "
                     + "route's shapes to move its slices";

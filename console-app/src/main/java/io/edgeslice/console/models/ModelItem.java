@@ -95,12 +95,13 @@ public final class ModelItem {
     /**
      * The interior cuts of the deployed route if it matches this analysis (stages contiguous from 0
      * to the node count), else null: the route's positions count nodes in the slicer's order, which
-     * differs if the route was cut for other input shapes.
+     * differs if the route was cut for other input shapes, and a route of ONNX Runtime's optimised
+     * graph counts the nodes of that graph.
      */
     public List<Integer> routeCuts() {
         Message.Route r = route.get();
         ModelAnalysis a = analysis.get();
-        if (r == null || a == null || r.stages().isEmpty()) {
+        if (r == null || a == null || r.stages().isEmpty() || !r.ortTarget().isEmpty()) { // optimised graph: other positions
             return null;
         }
         List<Integer> cuts = new java.util.ArrayList<>();

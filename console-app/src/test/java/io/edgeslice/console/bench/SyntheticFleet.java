@@ -53,7 +53,7 @@ final class SyntheticFleet implements ConsoleSource, AutoCloseable {
 
         synchronized Message.AgentRow row(long now) {
             return new Message.AgentRow(name, "host-" + name, "aarch64", 4, state, cpu, memory, 8 * GB, cpu / 25, ThreadLocalRandom.current().nextInt(2),
-                    now - lastBeatMs, List.of("m" + (phaseMs % 3)), done, 0, "tcp://10.0.0.1:7000");
+                    now - lastBeatMs, List.of("m" + (phaseMs % 3)), done, 0, "tcp://10.0.0.1:7000", "");
         }
 
         synchronized List<AgentMetrics> last(int max) {

@@ -12,6 +12,7 @@ import io.edgeslice.console.agents.AgentsViewModel;
 import io.edgeslice.console.models.ModelItem;
 import io.edgeslice.console.models.ModelsViewModel;
 import io.edgeslice.protocol.Message;
+import io.edgeslice.protocol.Transport;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -88,6 +89,19 @@ class DagViewModelTest {
         assertThat(model.routeCuts()).isNull();
         assertThat(vm.sceneProperty().get().routeEpoch()).isEqualTo(-1);
         assertThat(vm.placementsProperty().get()).allSatisfy(p -> assertThat(p.routed()).isFalse());
+    }
+
+    @Test
+    void aRouteOfTheOptimisedGraphIsNotDrawnOnTheModelsOwnGraphAndItsSlicesCannotBeDragged() {
+        int n = model.analysis().nodeCount();
+        int cut = model.analysis().candidates().get(model.analysis().candidates().size() / 2).position();
+        // positions that happen to fit this graph, but count the nodes of ONNX Runtime's optimised one
+        Message.Route optimized = new Message.Route(model.hash(), 0, 3, List.of(new Message.Stage(0, cut, "s0", 10, "a", ""),
+                new Message.Stage(cut, n, "s1", 10, "b", "")), Transport.NONE, "onnxruntime-1.23.2 amd64 avx+avx2+fma");
+        apply(rows, List.of(optimized));
+        assertThat(model.routeCuts()).isNull();
+        assertThat(vm.sceneProperty().get().routeEpoch()).isEqualTo(-1);
+        assertThat(vm.dragRefusal()).contains("optimised").contains("--graph portable");
     }
 
     @Test

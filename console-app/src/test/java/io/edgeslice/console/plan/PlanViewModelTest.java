@@ -97,7 +97,7 @@ class PlanViewModelTest {
     /** An agent on a machine of 4 cores that it may share with others. */
     private static Message.AgentRow onHost(String name, String state, String host) {
         return new Message.AgentRow(name, "host-" + name, "amd64", 4, state, 1, GB, 8 * GB, 0.5, 0, 300, List.of(), 0, 0,
-                "tcp://" + host + ":7000");
+                "tcp://" + host + ":7000", "");
     }
 
     @Test

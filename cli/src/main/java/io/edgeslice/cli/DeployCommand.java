@@ -14,10 +14,13 @@ import io.edgeslice.slicer.InputShapes;
 import io.edgeslice.slicer.Manifest;
 import io.edgeslice.slicer.Objective;
 import io.edgeslice.slicer.OnnxModel;
+import io.edgeslice.slicer.OptimizedGraph;
+import io.edgeslice.slicer.OrtTarget;
 import io.edgeslice.slicer.Profile;
 import io.edgeslice.slicer.Profiler;
 import io.edgeslice.slicer.ProgressListener;
 import io.edgeslice.slicer.SessionSettings;
+import io.edgeslice.slicer.SliceMarks;
 import io.edgeslice.slicer.Slicer;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -79,6 +82,17 @@ final class DeployCommand implements Callable<Integer> {
             description = "Deploy K routes (replicas 0 to K-1) of the same slices; requests spread over them (default: ${DEFAULT-VALUE}).")
     int replicas;
 
+    @Option(names = "--graph", defaultValue = "auto", paramLabel = "auto|optimized|portable", description = "With --stages: the graph to cut. "
+            + "optimized: the graph ONNX Runtime optimises for this machine (fused operators, blocked layout), whose slices run the whole "
+            + "model's kernels with no layout conversions at the cuts, but only on agents of this machine's ONNX Runtime target "
+            + "(version and CPU features); portable: the model's own graph, for any agent; auto: optimized when at least N healthy agents "
+            + "share this machine's target (default: ${DEFAULT-VALUE}).")
+    String graph;
+
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N", description = "With --stages: intra-op threads per slice the agents run "
+            + "with (their --threads), used to profile the model here; 0: ONNX Runtime's choice (default: ${DEFAULT-VALUE}).")
+    int threads;
+
     @Option(names = "--json", description = "Print each route deployed as a JSON line.")
     boolean json;
 
@@ -103,9 +117,18 @@ final class DeployCommand implements Callable<Integer> {
         if (where.plan != null) {
             return deployAutoPlan(a);
         }
+        if (!List.of("auto", "optimized", "portable").contains(graph)) {
+            throw new IllegalArgumentException("--graph takes auto, optimized or portable, not '" + graph + "'");
+        }
+        if (where.stages == null && !graph.equals("auto")) {
+            throw new IllegalArgumentException("--graph goes with --stages: --placement and --plan name positions of the model's own graph");
+        }
         List<String> agents = new ArrayList<>();
         int[] cuts;
         boolean levelAll = false;
+        if (where.stages != null && where.stages >= 1 && useOptimizedGraph()) {
+            return deployOptimized(a);
+        }
         if (where.placement != null) {
             List<Integer> c = new ArrayList<>();
             int expectStart = 0;
@@ -133,7 +156,7 @@ final class DeployCommand implements Callable<Integer> {
             if (where.stages < 1) {
                 throw new IllegalArgumentException("--stages must be at least 1");
             }
-            Profile profile = Profiler.profile(a, "local", Profiler.Options.DEFAULT, ProgressListener.NONE);
+            Profile profile = Profiler.profile(a, "local", profileOptions(), ProgressListener.NONE);
             // slices cut where the chain stays exact at level all run there, like whole models (~1.6x faster than extended)
             int[] exact = new ExactCuts(a).balanced(profile, where.stages);
             levelAll = exact != null;
@@ -143,7 +166,8 @@ final class DeployCommand implements Callable<Integer> {
                     : "too few cuts are exact at ONNX Runtime's level all: the slices run at level extended");
         }
         try (EdgeSliceClient client = new EdgeSliceClient(broker)) {
-            for (Message.Route route : deploy(client, a, cuts, levelAll, agents, transport == null ? Transport.NONE : transport, replicas)) {
+            for (Message.Route route : deploy(client, a, cuts, levelAll ? new SliceMarks(true, "") : SliceMarks.PORTABLE, agents,
+                    transport == null ? Transport.NONE : transport, replicas)) {
                 spec.commandLine().getOut().println(json ? Json.line(RoutesCommand.toJson(List.of(route)).get("routes").get(0))
                         : RoutesCommand.describe(route));
             }
@@ -173,7 +197,8 @@ final class DeployCommand implements Callable<Integer> {
             progress.println(cuts.length == 0 ? "one slice: it runs at level all like a whole model"
                     : levelAll ? "the planned cuts keep the slices bit-exact at ONNX Runtime's level all: they run there"
                     : "the planned cuts are not all exact at ONNX Runtime's level all: the slices run at level extended");
-            Message.Route route = deploy(client, a, cuts, levelAll, r.plan().placement(), r.transport(), 1).get(0);
+            Message.Route route = deploy(client, a, cuts, levelAll ? new SliceMarks(true, "") : SliceMarks.PORTABLE, r.plan().placement(),
+                    r.transport(), 1).get(0);
             if (json) {
                 ObjectNode line = Json.object();
                 line.set("plan", AutoPlan.toJson(r));
@@ -187,17 +212,77 @@ final class DeployCommand implements Callable<Integer> {
         }
     }
 
+    /** Profiling for --stages: as the agents will run the slices. */
+    private Profiler.Options profileOptions() {
+        if (threads < 0) {
+            throw new IllegalArgumentException("--threads must be 0 (ONNX Runtime's choice) or more, got " + threads);
+        }
+        Profiler.Options d = Profiler.Options.DEFAULT;
+        return new Profiler.Options(d.maxSegments(), d.warmup(), d.runs(), d.settings().withThreads(threads));
+    }
+
+    /** Whether --stages cuts ONNX Runtime's optimised graph: asked for, or (auto) enough healthy agents share this machine's target. */
+    private boolean useOptimizedGraph() {
+        if (!graph.equals("auto")) {
+            return graph.equals("optimized");
+        }
+        String target = OrtTarget.local();
+        if (target.isEmpty()) {
+            return false;
+        }
+        try (EdgeSliceClient client = new EdgeSliceClient(broker)) {
+            long matching = client.agents(Duration.ofSeconds(10)).stream()
+                    .filter(r -> r.state().equals("healthy") && r.ortTarget().equals(target)).count();
+            boolean enough = matching >= where.stages;
+            spec.commandLine().getErr().println(enough ? matching + " healthy agents share this machine's ONNX Runtime target: cutting its optimised graph"
+                    : "only " + matching + " healthy agents share this machine's ONNX Runtime target (" + target + "): cutting the portable graph");
+            return enough;
+        }
+    }
+
+    /**
+     * --stages on the graph ONNX Runtime optimises for this machine: profiled and cut there, checked
+     * bit-exact against the whole model at level all, placed on agents of this machine's target.
+     */
+    private int deployOptimized(Analysis original) throws Exception {
+        Path dir = Files.createTempDirectory("edgeslice-optimized-");
+        try {
+            Path optimized = OptimizedGraph.write(model, dir.resolve(model.getFileName()));
+            Analysis a = Analysis.of(OnnxModel.load(optimized), InputShapes.parse(inputShapes), SessionSettings.DEFAULT, null);
+            Profile profile = Profiler.profile(a, "local", profileOptions(), ProgressListener.NONE);
+            int[] cuts = Cuts.balanced(a, profile, where.stages);
+            spec.commandLine().getErr().println("cuts " + Arrays.toString(cuts) + " of the optimised graph (" + a.nodeCount() + " nodes; the model has "
+                    + original.nodeCount() + ")");
+            try (EdgeSliceClient client = new EdgeSliceClient(broker)) {
+                for (Message.Route route : deploy(client, a, cuts, new SliceMarks(true, OrtTarget.local()), List.of(),
+                        transport == null ? Transport.NONE : transport, replicas)) {
+                    spec.commandLine().getOut().println(json ? Json.line(RoutesCommand.toJson(List.of(route)).get("routes").get(0))
+                            : RoutesCommand.describe(route));
+                }
+                spec.commandLine().getOut().flush();
+                return 0;
+            }
+        } finally {
+            FileTrees.delete(dir);
+        }
+    }
+
     /**
      * Cuts the model, uploads the slices and has the broker deploy them as routes 0 to replicas-1
-     * (agents empty: the broker places them).
+     * (agents empty: the broker places them). Slices of an optimised graph are first checked
+     * bit-exact against the model run whole.
      */
-    private List<Message.Route> deploy(EdgeSliceClient client, Analysis a, int[] cuts, boolean levelAll, List<String> agents, Transport t,
+    private List<Message.Route> deploy(EdgeSliceClient client, Analysis a, int[] cuts, SliceMarks marks, List<String> agents, Transport t,
                                        int replicas)
             throws Exception {
         Path dir = Files.createTempDirectory("edgeslice-slices-");
         List<Message.Stage> stages = new ArrayList<>();
         try {
-            Manifest manifest = Slicer.slice(a, cuts, dir, levelAll);
+            Manifest manifest = Slicer.slice(a, cuts, dir, marks);
+            if (!marks.ortTarget().isEmpty() && !OptimizedGraph.chainExact(model, dir)) {
+                throw new IllegalStateException("the slices of the optimised graph do not compute the model bit for bit here; "
+                        + "deploy with --graph portable");
+            }
             for (int i = 0; i < manifest.slices().size(); i++) {
                 Manifest.Slice s = manifest.slices().get(i);
                 Path file = dir.resolve(s.file());
@@ -210,7 +295,7 @@ final class DeployCommand implements Callable<Integer> {
         List<Message.Route> routes = new ArrayList<>();
         for (int replica = 0; replica < replicas; replica++) {
             // one after the other: the broker spreads each new replica over the agents the others leave idle
-            routes.add(client.deployRoute(Hashing.sha256(model), replica, stages, t, Duration.ofMinutes(5)));
+            routes.add(client.deployRoute(Hashing.sha256(model), replica, stages, t, marks.ortTarget(), Duration.ofMinutes(5)));
         }
         return routes;
     }

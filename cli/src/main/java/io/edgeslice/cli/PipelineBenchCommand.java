@@ -66,6 +66,10 @@ final class PipelineBenchCommand implements Callable<Integer> {
                     + "through sockets (default: ${DEFAULT-VALUE}).")
     String sharedMemory;
 
+    @Option(names = "--graph", defaultValue = "auto", paramLabel = "auto|optimized|portable", description = "With --stages: the graph deploy "
+            + "cuts (see deploy --graph; the agents here share this machine's target, so auto is optimized) (default: ${DEFAULT-VALUE}).")
+    String graph;
+
     @Option(names = "--keep", description = "Keep the work directory (the agents' logs) after a run whose requests all succeed; "
             + "it is always kept after one that fails.")
     boolean keep;
@@ -83,6 +87,9 @@ final class PipelineBenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         String placement = null;
         if (cuts != null) { // checked before any process starts: a bad cut is the user's to fix, not a failed run
+            if (graph.equals("optimized")) {
+                throw new IllegalArgumentException("--cuts names positions of the model's own graph; --graph optimized goes with --stages");
+            }
             stages = cuts.length + 1;
             Analysis a = Analysis.of(OnnxModel.load(model), InputShapes.none());
             placement = placement(a, Cuts.check(a, cuts));
@@ -111,8 +118,9 @@ final class PipelineBenchCommand implements Callable<Integer> {
             out.printf("deploying %s in %d stages on %d agents...%n", model.getFileName(), stages, stages);
             picocli.CommandLine deploy = EdgeSliceCommand.commandLine();
             deploy.setOut(new java.io.PrintWriter(out, true)); // with --json, stdout carries only the result line
-            if (deploy.execute("deploy", "--broker", broker.endpoint(), "--model", model.toString(),
-                    placement == null ? "--stages" : "--placement", placement == null ? String.valueOf(stages) : placement) != 0) {
+            List<String> args = new ArrayList<>(List.of("deploy", "--broker", broker.endpoint(), "--model", model.toString()));
+            args.addAll(placement == null ? List.of("--stages", String.valueOf(stages), "--graph", graph, "--threads", "1") : List.of("--placement", placement));
+            if (deploy.execute(args.toArray(String[]::new)) != 0) {
                 throw new IllegalStateException("deploy failed");
             }
             Message.Route route = client.route(hash, Duration.ofSeconds(10));
@@ -169,7 +177,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
                         .mapToDouble(o -> OutputDiff.maxAbsDiff(expected, o.outputs())).max().orElse(0);
                 // ours against the raw socket: the same bytes per hop, one frame each, after the same kind of idle pause
                 List<Integer> hopBytes = timings.hopBytes();
-                PipelineReport report = new PipelineReport(model.getFileName().toString(), stages, requests, warmUp, levelAll, wholeMs, wholeAllMs,
+                PipelineReport report = new PipelineReport(model.getFileName().toString(), stages, requests, warmUp,
+                        route.ortTarget().isEmpty() ? "portable" : "optimized", levelAll, wholeMs, wholeAllMs,
                         pipelineMs, agentComputeMs, outsideMs, stageMs, harnessStageMs, ok / seconds, steadyRps, pipelinedComputeMs, ok,
                         Runtime.getRuntime().availableProcessors(), hopBytes, RawHops.medianMs(hopBytes), RawHops.wakeUpMicros(), loadBefore,
                         loadAverage(), !sharedMemory.equals("off"), maxAbsDiff);

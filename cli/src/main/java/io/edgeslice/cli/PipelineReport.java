@@ -24,7 +24,7 @@ import java.util.List;
  * @param rawMs              a bare JeroMQ frame of each hop's size, after an idle pause
  * @param wakeUs             waking a parked thread after an idle pause
  */
-record PipelineReport(String model, int stages, int requests, int warmUp, boolean levelAll, double wholeMs, double wholeAllMs, double pipelineMs,
+record PipelineReport(String model, int stages, int requests, int warmUp, String graph, boolean levelAll, double wholeMs, double wholeAllMs, double pipelineMs,
                       double agentComputeMs, double outsideMs, List<Double> stageMs, List<Double> harnessStageMs, double rps, double steadyRps,
                       double pipelinedComputeMs, long ok, int cores, List<Integer> hopBytes, List<Double> rawMs, double wakeUs, double loadBefore,
                       double loadAfter, boolean sharedMemory, double maxAbsDiff) {
@@ -46,8 +46,8 @@ record PipelineReport(String model, int stages, int requests, int warmUp, boolea
     }
 
     void print(PrintStream out) {
-        out.printf("%nslices run at optimisation level %s; activations between agents travel %s; %d requests warmed the pipeline up%n",
-                levelAll ? "all" : "extended", sharedMemory ? "through shared memory" : "through sockets only", warmUp);
+        out.printf("%nslices of the %s graph run at optimisation level %s; activations between agents travel %s; %d requests warmed the pipeline up%n",
+                graph, levelAll ? "all" : "extended", sharedMemory ? "through shared memory" : "through sockets only", warmUp);
         out.printf(maxAbsDiff <= PipelineBenchCommand.TOLERANCE ? "every result equals the whole model's (max abs diff %.3g)%n"
                 : "RESULTS DIFFER from the whole model's: max abs diff %.3g%n", maxAbsDiff);
         out.printf("whole model %.1f ms; pipeline %.1f ms (ratio %.3f); per-hop overhead %.2f ms%n", wholeMs, pipelineMs, pipelineMs / wholeMs, hopMs());
@@ -68,7 +68,7 @@ record PipelineReport(String model, int stages, int requests, int warmUp, boolea
 
     ObjectNode json() {
         ObjectNode n = Json.object().put("model", model).put("stages", stages).put("requests", requests).put("warm_up", warmUp)
-                .put("optimization", levelAll ? "all" : "extended").put("whole_ms", Percentiles.round(wholeMs))
+                .put("graph", graph).put("optimization", levelAll ? "all" : "extended").put("whole_ms", Percentiles.round(wholeMs))
                 .put("pipeline_ms", Percentiles.round(pipelineMs)).put("latency_ratio", thousandths(pipelineMs / wholeMs))
                 .put("hop_overhead_ms", Percentiles.round(hopMs())).put("throughput_rps", Percentiles.round(rps))
                 .put("bound_rps", Percentiles.round(boundRps())).put("cores", cores).put("core_bound_rps", Percentiles.round(coreBoundRps()))

@@ -39,7 +39,8 @@ final class RoutesCommand implements Callable<Integer> {
         ArrayNode arr = root.putArray("routes");
         for (Message.Route r : routes) {
             ObjectNode o = arr.addObject().put("model", r.modelHash()).put("replica", r.replica()).put("epoch", r.epoch())
-                    .put("transport", r.transport().name().toLowerCase(java.util.Locale.ROOT)).put("lossy", r.transport().lossy());
+                    .put("transport", r.transport().name().toLowerCase(java.util.Locale.ROOT)).put("lossy", r.transport().lossy())
+                    .put("graph", r.ortTarget().isEmpty() ? "portable" : "optimized").put("ort_target", r.ortTarget());
             ArrayNode stages = o.putArray("stages");
             for (Message.Stage s : r.stages()) {
                 stages.addObject().put("start", s.start()).put("end", s.end()).put("agent", s.agent()).put("slice", s.sliceHash())
@@ -52,6 +53,7 @@ final class RoutesCommand implements Callable<Integer> {
     static String describe(Message.Route r) {
         StringBuilder sb = new StringBuilder("model " + Hashing.shortHash(r.modelHash()) + " route " + r.replica() + " epoch " + r.epoch() + ", transport "
                 + r.transport().name().toLowerCase(java.util.Locale.ROOT) + (r.transport().lossy() ? " (lossy: results differ from the whole model)" : "")
+                + (r.ortTarget().isEmpty() ? "" : ", slices of the graph ONNX Runtime optimised for " + r.ortTarget() + " (positions in that graph)")
                 + ":");
         for (Message.Stage s : r.stages()) {
             sb.append(String.format("%n  %4d-%-4d on %-16s %s", s.start(), s.end(), s.agent(), s.dataEndpoint()));

@@ -51,6 +51,8 @@ class PipelineTest {
             Message.Route route = client.route(hash, Duration.ofSeconds(5));
             assertThat(route.stages()).hasSize(3);
             assertThat(new HashSet<>(RoutesOf.agents(route))).hasSize(3);
+            // the agents share this machine's ONNX Runtime target: deploy cut the graph ONNX Runtime runs here
+            assertThat(route.ortTarget()).isEqualTo(io.edgeslice.slicer.OrtTarget.local()).isNotEmpty();
             // the reference runs at the level the slices run at (all where the cuts allow it), to match bit for bit
             try (LocalModel local = new LocalModel(model, LocalModel.levelOf(broker, route))) {
                 for (int i = 0; i < 5; i++) {

@@ -131,8 +131,8 @@ class UndeployTest {
         assertThat(outcomes).filteredOn(TaskOutcome::ok).hasSizeGreaterThanOrEqualTo(10);
         assertThat(outcomes).filteredOn(o -> !o.ok()).isNotEmpty()
                 .allSatisfy(o -> assertThat(o.message()).contains("no route is deployed for model " + hash));
-        assertThat(cluster.agent("a1").orElseThrow().state()).isEqualTo("healthy");
-        assertThat(cluster.agent("a2").orElseThrow().state()).isEqualTo("healthy");
+        // both agents still up: healthy, or back to healthy after a reconnect (JeroMQ's stalled handshakes)
+        cluster.await("a1 and a2 healthy", Duration.ofSeconds(10), rows -> rows.stream().filter(r -> r.state().equals("healthy")).count() == 2);
     }
 
     @Test

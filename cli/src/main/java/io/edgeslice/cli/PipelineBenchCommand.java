@@ -55,6 +55,9 @@ final class PipelineBenchCommand implements Callable<Integer> {
     @Option(names = "--requests", defaultValue = "60", description = "Requests per measurement (default: ${DEFAULT-VALUE}).")
     int requests;
 
+    @Option(names = "--in-flight", paramLabel = "N", description = "Requests in flight when pipelined (default: twice the stages).")
+    Integer inFlight;
+
     @Option(names = "--warm-up", defaultValue = "200", paramLabel = "N",
             description = "Requests through the pipeline (two per stage in flight) before anything is measured: by then the agents' and this "
                     + "client's message paths are compiled by the JIT, as in a service that has been running; with few the hops measure "
@@ -96,6 +99,10 @@ final class PipelineBenchCommand implements Callable<Integer> {
         }
         if (stages < 1 || requests < 5 || warmUp < 0) {
             throw new IllegalArgumentException("--stages must be at least 1, --requests at least 5 and --warm-up at least 0");
+        }
+        inFlight = inFlight == null ? 2 * stages : inFlight;
+        if (inFlight < 1) {
+            throw new IllegalArgumentException("--in-flight must be at least 1, got " + inFlight);
         }
         PrintStream out = json ? System.err : System.out;
         Path work = Files.createTempDirectory("edgeslice-bench-");
@@ -146,7 +153,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
                     // first runs load sessions and learn output shapes; then, pipelined to be quick, the JIT compiles the message paths
                     client.runPipeline(hash, requestsOf(hash, input, WARM_UP), 1, Duration.ofMinutes(5), o -> { });
                     out.printf("warming up with %d requests...%n", warmUp);
-                    client.runPipeline(hash, requestsOf(hash, input, warmUp), 2 * stages, Duration.ofMinutes(10), o -> { });
+                    client.runPipeline(hash, requestsOf(hash, input, warmUp), inFlight, Duration.ofMinutes(10), o -> { });
                     one = client.runPipeline(hash, requestsOf(hash, input, requests), 1, Duration.ofMinutes(10), o -> {
                         timings.timeOnce();
                         tailMicros.get(0).add(o.computeMicros());
@@ -165,7 +172,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 List<Double> stageMs = agentStageMs(tailMicros);
                 List<Long> done = new ArrayList<>();
                 long t0 = System.nanoTime();
-                List<TaskOutcome> piped = client.runPipeline(hash, requestsOf(hash, input, requests), 2 * stages, Duration.ofMinutes(10),
+                List<TaskOutcome> piped = client.runPipeline(hash, requestsOf(hash, input, requests), inFlight, Duration.ofMinutes(10),
                         o -> done.add(System.nanoTime()));
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 // the rate once the pipeline is full: completions after the first, over the time since the first

@@ -45,4 +45,20 @@ class DeployTest {
             assertThat(broker.snapshot()).isNotNull();
         }
     }
+
+    @Test
+    void aGraphOtherThanPortableOrOptimizedOrOneWithoutStagesIsAUsageError() {
+        String model = TestModels.blazefaceFront().toString();
+        for (String[] bad : new String[][] {
+                {"--graph", "fast", "--stages", "2", "--graph takes auto, optimized or portable, not 'fast'"},
+                {"--graph", "optimized", "--placement", "0-40@a,40-93@b", "--graph goes with --stages"}}) {
+            java.io.StringWriter err = new java.io.StringWriter();
+            picocli.CommandLine cl = EdgeSliceCommand.commandLine();
+            cl.setErr(new java.io.PrintWriter(err, true));
+            // refused before any broker is asked: none listens there
+            int code = cl.execute("deploy", "--broker", "tcp://127.0.0.1:1", "--model", model, bad[0], bad[1], bad[2], bad[3]);
+            assertThat(code).isEqualTo(2);
+            assertThat(err.toString()).contains(bad[4]);
+        }
+    }
 }

@@ -5,8 +5,11 @@ import io.edgeslice.slicer.Cuts;
 import io.edgeslice.slicer.InputShapes;
 import io.edgeslice.slicer.Manifest;
 import io.edgeslice.slicer.OnnxModel;
+import io.edgeslice.slicer.OptimizedGraph;
+import io.edgeslice.slicer.OrtTarget;
 import io.edgeslice.slicer.Profile;
 import io.edgeslice.slicer.Profiler;
+import io.edgeslice.slicer.SliceMarks;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,13 +55,29 @@ public class SliceCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "ONNX Runtime intra-op threads (default: ONNX Runtime's choice).")
     int threads;
 
+    @Option(names = "--graph", defaultValue = "portable", paramLabel = "portable|optimized", description = "The graph to cut: the model's own "
+            + "(portable), or the one ONNX Runtime optimises for this machine, written to DIR as MODEL-optimized.onnx (the manifest's model, "
+            + "which 'analyze' lists and 'verify --opt-level all' compares with); its slices run only on this machine's ONNX Runtime target "
+            + "(docs/slicer.md) (default: ${DEFAULT-VALUE}).")
+    String graph;
+
     @Option(names = "--json", description = "Print the manifest as JSON instead of a table.")
     boolean json;
 
     @Override
     public Integer call() {
         return SlicingSupport.run(() -> {
-            Analysis a = Analysis.of(OnnxModel.load(model), InputShapes.parse(inputShapes), SlicingSupport.settings(threads), null);
+            if (!graph.equals("portable") && !graph.equals("optimized")) {
+                throw new IllegalArgumentException("--graph takes portable or optimized, not '" + graph + "'");
+            }
+            boolean optimized = graph.equals("optimized");
+            Path source = model;
+            if (optimized) {
+                java.nio.file.Files.createDirectories(out);
+                String name = model.getFileName().toString().replaceFirst("\\.onnx$", "");
+                source = OptimizedGraph.write(model, out.resolve(name + "-optimized.onnx"));
+            }
+            Analysis a = Analysis.of(OnnxModel.load(source), InputShapes.parse(inputShapes), SlicingSupport.settings(threads), null);
             int[] cuts;
             if (where.cuts != null) {
                 cuts = Cuts.parse(where.cuts);
@@ -73,7 +92,7 @@ public class SliceCommand implements Callable<Integer> {
                 }
                 cuts = Cuts.balanced(a, p, where.stages, linkMbps);
             }
-            Manifest m = io.edgeslice.slicer.Slicer.slice(a, cuts, out);
+            Manifest m = io.edgeslice.slicer.Slicer.slice(a, cuts, out, optimized ? new SliceMarks(true, OrtTarget.local()) : SliceMarks.PORTABLE);
             if (json) {
                 SlicingSupport.printJson(m);
                 return 0;

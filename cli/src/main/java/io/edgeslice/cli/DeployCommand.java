@@ -127,7 +127,14 @@ final class DeployCommand implements Callable<Integer> {
         int[] cuts;
         boolean levelAll = false;
         if (where.stages != null && where.stages >= 1 && useOptimizedGraph()) {
-            return deployOptimized(a);
+            try {
+                return deployOptimized(a);
+            } catch (NotExact e) { // found before anything was uploaded
+                if (!graph.equals("auto")) {
+                    throw new IllegalStateException(e.getMessage() + "; deploy with --graph portable");
+                }
+                spec.commandLine().getErr().println(e.getMessage() + ": cutting the model's own graph instead");
+            }
         }
         if (where.placement != null) {
             List<Integer> c = new ArrayList<>();
@@ -212,6 +219,13 @@ final class DeployCommand implements Callable<Integer> {
         }
     }
 
+    /** The chain of the optimised graph's slices differs from the model run whole (an ONNX Runtime that optimises inexactly). */
+    private static final class NotExact extends Exception {
+        NotExact(String message) {
+            super(message);
+        }
+    }
+
     /** Profiling for --stages: as the agents will run the slices. */
     private Profiler.Options profileOptions() {
         if (threads < 0) {
@@ -280,8 +294,7 @@ final class DeployCommand implements Callable<Integer> {
         try {
             Manifest manifest = Slicer.slice(a, cuts, dir, marks);
             if (!marks.ortTarget().isEmpty() && !OptimizedGraph.chainExact(model, dir)) {
-                throw new IllegalStateException("the slices of the optimised graph do not compute the model bit for bit here; "
-                        + "deploy with --graph portable");
+                throw new NotExact("the slices of the optimised graph do not compute the model bit for bit here");
             }
             for (int i = 0; i < manifest.slices().size(); i++) {
                 Manifest.Slice s = manifest.slices().get(i);

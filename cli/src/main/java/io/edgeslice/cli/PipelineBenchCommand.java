@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -148,19 +149,30 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 for (int s = 0; s < stages; s++) {
                     tailMicros.add(new ArrayList<>());
                 }
-                List<TaskOutcome> one;
+                List<TaskOutcome> one = new ArrayList<>();
+                List<TaskOutcome> piped;
+                List<Long> done = new ArrayList<>();
+                double seconds;
                 try (TailRuns tails = new TailRuns(route)) {
                     // first runs load sessions and learn output shapes; then, pipelined to be quick, the JIT compiles the message paths
                     client.runPipeline(hash, requestsOf(hash, input, WARM_UP), 1, Duration.ofMinutes(5), o -> { });
                     out.printf("warming up with %d requests...%n", warmUp);
                     client.runPipeline(hash, requestsOf(hash, input, warmUp), inFlight, Duration.ofMinutes(10), o -> { });
-                    one = client.runPipeline(hash, requestsOf(hash, input, requests), 1, Duration.ofMinutes(10), o -> {
+                    Consumer<TaskOutcome> timeStages = o -> {
                         timings.timeOnce();
                         tailMicros.get(0).add(o.computeMicros());
                         for (int s = 1; s < stages; s++) { // the route from stage s on: with the full run, each stage's compute in its agent
                             tailMicros.get(s).add(tails.computeMicros(s, timings.stageInputs.get(s)));
                         }
-                    });
+                    };
+                    // one at a time in two halves around the pipelined run: the stage times that set its bound (and the
+                    // latencies) are measured on the machine as it was while it ran, on this VM's drifting speed
+                    one.addAll(client.runPipeline(hash, requestsOf(hash, input, requests / 2), 1, Duration.ofMinutes(10), timeStages));
+                    long t0 = System.nanoTime();
+                    piped = client.runPipeline(hash, requestsOf(hash, input, requests), inFlight, Duration.ofMinutes(10),
+                            o -> done.add(System.nanoTime()));
+                    seconds = (System.nanoTime() - t0) / 1e9;
+                    one.addAll(client.runPipeline(hash, requestsOf(hash, input, requests - requests / 2), 1, Duration.ofMinutes(10), timeStages));
                 }
                 double pipelineMs = median(latencies(one));
                 // per request, as the agents measured it: ONNX Runtime time of every stage, and the rest (moving data, waking threads)
@@ -170,11 +182,6 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 double wholeAllMs = levelAll ? wholeMs : median(timings.wholeAll);
                 List<Double> harnessStageMs = timings.stageMedians();
                 List<Double> stageMs = agentStageMs(tailMicros);
-                List<Long> done = new ArrayList<>();
-                long t0 = System.nanoTime();
-                List<TaskOutcome> piped = client.runPipeline(hash, requestsOf(hash, input, requests), inFlight, Duration.ofMinutes(10),
-                        o -> done.add(System.nanoTime()));
-                double seconds = (System.nanoTime() - t0) / 1e9;
                 // the rate once the pipeline is full: completions after the first, over the time since the first
                 double steadyRps = done.size() < 2 ? 0 : (done.size() - 1) / ((done.get(done.size() - 1) - done.get(0)) / 1e9);
                 // the stages' compute per request while they run side by side: sharing cores and memory slows each

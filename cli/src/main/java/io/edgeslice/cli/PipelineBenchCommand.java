@@ -192,7 +192,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 // ours against the raw socket: the same bytes per hop, one frame each, after the same kind of idle pause
                 List<Integer> hopBytes = timings.hopBytes();
                 PipelineReport report = new PipelineReport(model.getFileName().toString(), stages, requests, warmUp,
-                        route.ortTarget().isEmpty() ? "portable" : "optimized", levelAll, wholeMs, wholeAllMs,
+                        route.ortTarget().isEmpty() ? "portable" : "optimized",
+                        route.stages().stream().skip(1).map(Message.Stage::start).toList(), levelAll, wholeMs, wholeAllMs,
                         pipelineMs, agentComputeMs, outsideMs, stageMs, harnessStageMs, ok / seconds, steadyRps, pipelinedComputeMs, ok,
                         Runtime.getRuntime().availableProcessors(), hopBytes, RawHops.medianMs(hopBytes), RawHops.wakeUpMicros(), loadBefore,
                         loadAverage(), !sharedMemory.equals("off"), maxAbsDiff);

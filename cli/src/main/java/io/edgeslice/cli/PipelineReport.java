@@ -24,7 +24,7 @@ import java.util.List;
  * @param rawMs              a bare JeroMQ frame of each hop's size, after an idle pause
  * @param wakeUs             waking a parked thread after an idle pause
  */
-record PipelineReport(String model, int stages, int requests, int warmUp, String graph, boolean levelAll, double wholeMs, double wholeAllMs, double pipelineMs,
+record PipelineReport(String model, int stages, int requests, int warmUp, String graph, List<Integer> cuts, boolean levelAll, double wholeMs, double wholeAllMs, double pipelineMs,
                       double agentComputeMs, double outsideMs, List<Double> stageMs, List<Double> harnessStageMs, double rps, double steadyRps,
                       double pipelinedComputeMs, long ok, int cores, List<Integer> hopBytes, List<Double> rawMs, double wakeUs, double loadBefore,
                       double loadAfter, boolean sharedMemory, double maxAbsDiff) {
@@ -46,8 +46,8 @@ record PipelineReport(String model, int stages, int requests, int warmUp, String
     }
 
     void print(PrintStream out) {
-        out.printf("%nslices of the %s graph run at optimisation level %s; activations between agents travel %s; %d requests warmed the pipeline up%n",
-                graph, levelAll ? "all" : "extended", sharedMemory ? "through shared memory" : "through sockets only", warmUp);
+        out.printf("%nslices of the %s graph, cut at %s, run at optimisation level %s; activations between agents travel %s; %d requests warmed the pipeline up%n",
+                graph, cuts, levelAll ? "all" : "extended", sharedMemory ? "through shared memory" : "through sockets only", warmUp);
         out.printf(maxAbsDiff <= PipelineBenchCommand.TOLERANCE ? "every result equals the whole model's (max abs diff %.3g)%n"
                 : "RESULTS DIFFER from the whole model's: max abs diff %.3g%n", maxAbsDiff);
         out.printf("whole model %.1f ms; pipeline %.1f ms (ratio %.3f); per-hop overhead %.2f ms%n", wholeMs, pipelineMs, pipelineMs / wholeMs, hopMs());
@@ -79,6 +79,8 @@ record PipelineReport(String model, int stages, int requests, int warmUp, String
                 .put("wake_up_us", Math.round(wakeUs)).put("shared_memory", sharedMemory).put("max_abs_diff", maxAbsDiff);
         // what offloading the whole model to one agent gives: agents run whole models at level all
         n.put("whole_all_ms", Percentiles.round(wholeAllMs)).put("latency_ratio_vs_all", thousandths(pipelineMs / wholeAllMs));
+        ArrayNode cutArray = n.putArray("cuts");
+        cuts.forEach(cutArray::add);
         ArrayNode stageArray = n.putArray("stage_ms");
         stageMs.forEach(v -> stageArray.add(Percentiles.round(v)));
         ArrayNode harnessArray = n.putArray("harness_stage_ms");

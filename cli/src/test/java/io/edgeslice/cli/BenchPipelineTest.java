@@ -37,6 +37,8 @@ class BenchPipelineTest {
         assertThat(code).as("exit code; output %s", lines).isZero();
         JsonNode j = new ObjectMapper().readTree(lines.get(lines.size() - 1));
         assertThat(j.get("stages").asInt()).isEqualTo(2);
+        assertThat(j.get("graph").asText()).isEqualTo("portable");
+        assertThat(j.get("cuts")).hasSize(1).allSatisfy(c -> assertThat(c.asInt()).isEqualTo(40));
         assertThat(j.get("requests").asInt()).isEqualTo(5);
         assertThat(j.get("warm_up").asInt()).isEqualTo(4);
         assertThat(j.get("ok").asInt()).isEqualTo(5);

@@ -40,6 +40,7 @@ import redis.clients.jedis.resps.StreamEntry;
  * Reads may come from any thread: the client is a thread-safe connection pool.
  */
 public final class RedisMetricTable implements MetricTable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RedisMetricTable.class);
     public static final String DEFAULT_PREFIX = "edgeslice:";
     public static final Duration FINISHED_TTL = Duration.ofDays(1);
 
@@ -265,6 +266,23 @@ public final class RedisMetricTable implements MetricTable {
                 (route.modelHash() + "/" + route.replica()).getBytes(java.nio.charset.StandardCharsets.UTF_8), bytes);
     }
 
+    /**
+     * A stored route, or null if unreadable. One stored before routes carried an ONNX Runtime target
+     * ends at its transport byte: it reads as a route of the portable graph (an empty target, u16 0).
+     */
+    static io.edgeslice.protocol.Message.Route storedRoute(byte[] body) {
+        ByteBuffer signature = ByteBuffer.wrap(new byte[] {'E', 'S', (byte) io.edgeslice.protocol.Codec.VERSION,
+                (byte) io.edgeslice.protocol.Command.ROUTE.code()});
+        for (byte[] candidate : List.of(body, java.util.Arrays.copyOf(body, body.length + 2))) {
+            try {
+                return (io.edgeslice.protocol.Message.Route) io.edgeslice.protocol.Codec.decode(List.of(signature.duplicate(), ByteBuffer.wrap(candidate)));
+            } catch (io.edgeslice.protocol.ProtocolException | ClassCastException e) {
+                // try the older form, then give up
+            }
+        }
+        return null;
+    }
+
     @Override
     public void routeRemoved(String modelHash, int replica) {
         client.hdel(p + "routes", modelHash + "/" + replica);
@@ -272,11 +290,14 @@ public final class RedisMetricTable implements MetricTable {
 
     @Override
     public List<io.edgeslice.protocol.Message.Route> routes() {
-        java.nio.ByteBuffer routeSignature = java.nio.ByteBuffer.wrap(new byte[] {'E', 'S', (byte) io.edgeslice.protocol.Codec.VERSION,
-                (byte) io.edgeslice.protocol.Command.ROUTE.code()});
         List<io.edgeslice.protocol.Message.Route> out = new java.util.ArrayList<>();
-        for (byte[] body : client.hgetAll((p + "routes").getBytes(java.nio.charset.StandardCharsets.UTF_8)).values()) {
-            out.add((io.edgeslice.protocol.Message.Route) io.edgeslice.protocol.Codec.decode(List.of(routeSignature, java.nio.ByteBuffer.wrap(body))));
+        for (Map.Entry<byte[], byte[]> e : client.hgetAll((p + "routes").getBytes(java.nio.charset.StandardCharsets.UTF_8)).entrySet()) {
+            io.edgeslice.protocol.Message.Route r = storedRoute(e.getValue());
+            if (r != null) {
+                out.add(r);
+            } else {
+                log.warn("stored route {} cannot be read; it is left out", new String(e.getKey(), java.nio.charset.StandardCharsets.UTF_8));
+            }
         }
         out.sort(java.util.Comparator.comparing(io.edgeslice.protocol.Message.Route::modelHash));
         return out;

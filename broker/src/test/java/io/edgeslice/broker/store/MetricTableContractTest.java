@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -274,6 +275,25 @@ class MetricTableContractTest {
     }
 
     // ---- store-specific ----------------------------------------------------------------------
+
+    @Test
+    void aRouteStoredBeforeRoutesCarriedATargetReadsAsPortableAndAnUnreadableOneIsLeftOut() {
+        MetricTable t = open(Store.REDIS);
+        String model = "ab".repeat(32);
+        var stage = new io.edgeslice.protocol.Message.Stage(0, 5, "cd".repeat(32), 10, "edge-a", "tcp://10.0.0.7:5556");
+        var portable = new io.edgeslice.protocol.Message.Route(model, 0, 3, List.of(stage), io.edgeslice.protocol.Transport.LZ4);
+        var targeted = new io.edgeslice.protocol.Message.Route(model, 2, 1, List.of(stage), io.edgeslice.protocol.Transport.NONE,
+                "onnxruntime-1.23.2 amd64 avx+avx2+fma");
+        t.routeSaved(targeted);
+        ByteBuffer body = io.edgeslice.protocol.Codec.encode(portable).get(1);
+        byte[] old = new byte[body.remaining() - 2]; // the body as it was stored before: no target at the end
+        body.get(old);
+        try (RedisClient c = RedisClient.create(redis.host(), redis.port())) {
+            c.hset((prefix + "routes").getBytes(StandardCharsets.UTF_8), (model + "/0").getBytes(StandardCharsets.UTF_8), old);
+            c.hset((prefix + "routes").getBytes(StandardCharsets.UTF_8), (model + "/1").getBytes(StandardCharsets.UTF_8), new byte[] {1, 2, 3});
+        }
+        assertThat(t.routes()).containsExactlyInAnyOrder(portable, targeted);
+    }
 
     @Test
     void memoryKeepsInputsByReference() {

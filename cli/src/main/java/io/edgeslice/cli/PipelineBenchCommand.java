@@ -180,6 +180,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 double outsideMs = median(one.stream().filter(TaskOutcome::ok).map(o -> o.latencyMs() - o.computeMicros() / 1000.0).toList());
                 double wholeMs = median(timings.whole); // at the slices' level
                 double wholeAllMs = levelAll ? wholeMs : median(timings.wholeAll);
+                double wholeAfterIdleMs = median(timings.wholeAfterIdle);
                 List<Double> harnessStageMs = timings.stageMedians();
                 List<Double> stageMs = agentStageMs(tailMicros);
                 // the rate once the pipeline is full: completions after the first, over the time since the first
@@ -194,7 +195,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 PipelineReport report = new PipelineReport(model.getFileName().toString(), stages, requests, warmUp,
                         route.ortTarget().isEmpty() ? "portable" : "optimized",
                         route.stages().stream().skip(1).map(Message.Stage::start).toList(), levelAll, wholeMs, wholeAllMs,
-                        pipelineMs, agentComputeMs, outsideMs, stageMs, harnessStageMs, ok / seconds, steadyRps, pipelinedComputeMs, ok,
+                        wholeAfterIdleMs, pipelineMs, agentComputeMs, outsideMs, stageMs, harnessStageMs, ok / seconds, steadyRps, pipelinedComputeMs, ok,
                         Runtime.getRuntime().availableProcessors(), hopBytes, RawHops.medianMs(hopBytes), RawHops.wakeUpMicros(), loadBefore,
                         loadAverage(), !sharedMemory.equals("off"), maxAbsDiff);
                 report.print(out);
@@ -252,6 +253,9 @@ final class PipelineBenchCommand implements Callable<Integer> {
      * process with the agents' settings, one at a time: in isolation, as the agents sit idle
      * between two one-at-a-time pipeline requests.
      */
+    /** Idle time before the whole model's second timing: about what a stage idles between its runs here. */
+    static final long IDLE_BEFORE_WHOLE_MS = 150;
+
     private static final class Timings {
         final LocalModel model;
         /** The whole model at level all when {@link #model} runs at another level, else null. */
@@ -263,6 +267,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
         final List<List<Tensor>> stageInputs = new ArrayList<>();
         final List<Double> whole = new ArrayList<>();
         final List<Double> wholeAll = new ArrayList<>();
+        final List<Double> wholeAfterIdle = new ArrayList<>();
         final List<List<Double>> stages = new ArrayList<>();
 
         Timings(Broker broker, Message.Route route, LocalModel model, LocalModel modelAll, InferenceEngine engine, Tensor input) {
@@ -311,8 +316,17 @@ final class PipelineBenchCommand implements Callable<Integer> {
                     // outputs go back to the pool, as an agent's do once the next stage acknowledges them
                     BufferPool.SHARED.release(out);
                 }
+                // the runs above start on a CPU that was just computing; each stage starts on one that has been idle,
+                // which on some machines (this VM at times) runs slower at first: the whole model once more, after idling
+                Thread.sleep(IDLE_BEFORE_WHOLE_MS);
+                t = System.nanoTime();
+                model.run(input);
+                wholeAfterIdle.add((System.nanoTime() - t) / 1e6);
             } catch (InferenceException e) {
                 throw new IllegalStateException("a local run failed: " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while timing the whole model", e);
             }
         }
 

@@ -47,6 +47,8 @@ class BenchPipelineTest {
         double whole = j.get("whole_ms").asDouble();
         double pipeline = j.get("pipeline_ms").asDouble();
         assertThat(whole).isPositive();
+        assertThat(j.get("latency_ratio_vs_idle_whole").asDouble()).isCloseTo(pipeline / j.get("whole_after_idle_ms").asDouble(),
+                org.assertj.core.data.Percentage.withPercentage(2));
         // whole_ms and pipeline_ms are rounded to 0.01 ms, which for a ~1 ms model moves their ratio by ~1 %
         assertThat(j.get("latency_ratio").asDouble()).isCloseTo(pipeline / whole, org.assertj.core.data.Percentage.withPercentage(2));
         assertThat(j.get("bound_rps").asDouble()).isCloseTo(1000 / Math.max(j.get("stage_ms").get(0).asDouble(),

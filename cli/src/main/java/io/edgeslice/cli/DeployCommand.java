@@ -173,12 +173,8 @@ final class DeployCommand implements Callable<Integer> {
                     : "too few cuts are exact at ONNX Runtime's level all: the slices run at level extended");
         }
         try (EdgeSliceClient client = new EdgeSliceClient(broker)) {
-            for (Message.Route route : deploy(client, a, cuts, levelAll ? new SliceMarks(true, "") : SliceMarks.PORTABLE, agents,
-                    transport == null ? Transport.NONE : transport, replicas)) {
-                spec.commandLine().getOut().println(json ? Json.line(RoutesCommand.toJson(List.of(route)).get("routes").get(0))
-                        : RoutesCommand.describe(route));
-            }
-            spec.commandLine().getOut().flush();
+            print(deploy(client, a, cuts, levelAll ? new SliceMarks(true, "") : SliceMarks.PORTABLE, agents,
+                    transport == null ? Transport.NONE : transport, replicas));
             return 0;
         }
     }
@@ -217,6 +213,15 @@ final class DeployCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
+    }
+
+    /** Each route deployed: a line describing it, or with --json its JSON. */
+    private void print(List<Message.Route> routes) {
+        for (Message.Route route : routes) {
+            spec.commandLine().getOut().println(json ? Json.line(RoutesCommand.toJson(List.of(route)).get("routes").get(0))
+                    : RoutesCommand.describe(route));
+        }
+        spec.commandLine().getOut().flush();
     }
 
     /** The chain of the optimised graph's slices differs from the model run whole (an ONNX Runtime that optimises inexactly). */
@@ -268,12 +273,8 @@ final class DeployCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("cuts " + Arrays.toString(cuts) + " of the optimised graph (" + a.nodeCount() + " nodes; the model has "
                     + original.nodeCount() + ")");
             try (EdgeSliceClient client = new EdgeSliceClient(broker)) {
-                for (Message.Route route : deploy(client, a, cuts, new SliceMarks(true, OrtTarget.local()), List.of(),
-                        transport == null ? Transport.NONE : transport, replicas)) {
-                    spec.commandLine().getOut().println(json ? Json.line(RoutesCommand.toJson(List.of(route)).get("routes").get(0))
-                            : RoutesCommand.describe(route));
-                }
-                spec.commandLine().getOut().flush();
+                print(deploy(client, a, cuts, new SliceMarks(true, OrtTarget.local()), List.of(), transport == null ? Transport.NONE : transport,
+                        replicas));
                 return 0;
             }
         } finally {

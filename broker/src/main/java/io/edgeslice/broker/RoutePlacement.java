@@ -153,9 +153,14 @@ final class RoutePlacement {
         placeStages(key, r.stages(), agents, r.transport(), r.ortTarget(), onError, onDone);
     }
 
+    /** Whether an agent may run slices cut for this ONNX Runtime target ("" for the portable graph: any agent). */
+    private static boolean runsTarget(AgentEntry a, String ortTarget) {
+        return ortTarget.isEmpty() || ortTarget.equals(a.record.ortTarget());
+    }
+
     /** Slices of a graph optimised for one ONNX Runtime target compute differently, or not at all, elsewhere. */
     private static void checkTarget(AgentEntry a, String ortTarget) {
-        if (!ortTarget.isEmpty() && !ortTarget.equals(a.record.ortTarget())) {
+        if (!runsTarget(a, ortTarget)) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "the slices were cut from the graph ONNX Runtime optimised for " + ortTarget
                     + ", but agent " + a.name() + " is " + (a.record.ortTarget().isEmpty() ? "of unknown target" : a.record.ortTarget()));
         }
@@ -169,7 +174,7 @@ final class RoutePlacement {
     private String chooseStageAgent(RouteBook.Key key, Message.Stage st, List<String> taken, String ortTarget) {
         AgentEntry best = null;
         for (AgentEntry a : agentsByName.values()) {
-            if (!a.canReceive() || !a.fits(st.sliceSize()) || !(ortTarget.isEmpty() || ortTarget.equals(a.record.ortTarget()))) {
+            if (!a.canReceive() || !a.fits(st.sliceSize()) || !runsTarget(a, ortTarget)) {
                 continue;
             }
             if (best == null || compareCandidates(key, a, best, st, taken) < 0) {

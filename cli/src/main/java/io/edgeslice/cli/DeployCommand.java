@@ -113,22 +113,15 @@ final class DeployCommand implements Callable<Integer> {
         if (transport == Transport.SHARED) {
             throw new IllegalArgumentException("--transport SHARED is no route's choice: agents on one machine send through shared memory by themselves");
         }
-        Analysis a = Analysis.of(OnnxModel.load(model), InputShapes.parse(inputShapes), SessionSettings.DEFAULT, null);
-        if (where.plan != null) {
-            return deployAutoPlan(a);
-        }
         if (!List.of("auto", "optimized", "portable").contains(graph)) {
             throw new IllegalArgumentException("--graph takes auto, optimized or portable, not '" + graph + "'");
         }
         if (where.stages == null && !graph.equals("auto")) {
             throw new IllegalArgumentException("--graph goes with --stages: --placement and --plan name positions of the model's own graph");
         }
-        List<String> agents = new ArrayList<>();
-        int[] cuts;
-        boolean levelAll = false;
         if (where.stages != null && where.stages >= 1 && useOptimizedGraph()) {
             try {
-                return deployOptimized(a);
+                return deployOptimized();
             } catch (NotExact e) { // found before anything was uploaded
                 if (!graph.equals("auto")) {
                     throw new IllegalStateException(e.getMessage() + "; deploy with --graph portable");
@@ -136,6 +129,13 @@ final class DeployCommand implements Callable<Integer> {
                 spec.commandLine().getErr().println(e.getMessage() + ": cutting the model's own graph instead");
             }
         }
+        Analysis a = Analysis.of(OnnxModel.load(model), InputShapes.parse(inputShapes), SessionSettings.DEFAULT, null);
+        if (where.plan != null) {
+            return deployAutoPlan(a);
+        }
+        List<String> agents = new ArrayList<>();
+        int[] cuts;
+        boolean levelAll = false;
         if (where.placement != null) {
             List<Integer> c = new ArrayList<>();
             int expectStart = 0;
@@ -263,15 +263,14 @@ final class DeployCommand implements Callable<Integer> {
      * --stages on the graph ONNX Runtime optimises for this machine: profiled and cut there, checked
      * bit-exact against the whole model at level all, placed on agents of this machine's target.
      */
-    private int deployOptimized(Analysis original) throws Exception {
+    private int deployOptimized() throws Exception {
         Path dir = Files.createTempDirectory("edgeslice-optimized-");
         try {
             Path optimized = OptimizedGraph.write(model, dir.resolve(model.getFileName()));
             Analysis a = Analysis.of(OnnxModel.load(optimized), InputShapes.parse(inputShapes), SessionSettings.DEFAULT, null);
             Profile profile = Profiler.profile(a, "local", profileOptions(), ProgressListener.NONE);
             int[] cuts = Cuts.balanced(a, profile, where.stages);
-            spec.commandLine().getErr().println("cuts " + Arrays.toString(cuts) + " of the optimised graph (" + a.nodeCount() + " nodes; the model has "
-                    + original.nodeCount() + ")");
+            spec.commandLine().getErr().println("cuts " + Arrays.toString(cuts) + " of the optimised graph (" + a.nodeCount() + " nodes)");
             try (EdgeSliceClient client = new EdgeSliceClient(broker)) {
                 print(deploy(client, a, cuts, new SliceMarks(true, OrtTarget.local()), List.of(), transport == null ? Transport.NONE : transport,
                         replicas));

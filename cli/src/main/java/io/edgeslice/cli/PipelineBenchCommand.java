@@ -218,7 +218,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
     }
 
     /** deploy's --placement for checked cuts: slice i on agent s(i+1). */
-    private String placement(Analysis a, int[] cuts) {
+    private static String placement(Analysis a, int[] cuts) {
         int nodes = a.nodeCount();
         List<String> out = new ArrayList<>();
         int start = 0;
@@ -248,14 +248,14 @@ final class PipelineBenchCommand implements Callable<Integer> {
         return out;
     }
 
+    /** Idle time before the whole model's second timing: about what a stage idles between its runs here. */
+    static final long IDLE_BEFORE_WHOLE_MS = 150;
+
     /**
      * The whole model and each slice (fed with the previous slice's real outputs) run in this
      * process with the agents' settings, one at a time: in isolation, as the agents sit idle
      * between two one-at-a-time pipeline requests.
      */
-    /** Idle time before the whole model's second timing: about what a stage idles between its runs here. */
-    static final long IDLE_BEFORE_WHOLE_MS = 150;
-
     private static final class Timings {
         final LocalModel model;
         /** The whole model at level all when {@link #model} runs at another level, else null. */

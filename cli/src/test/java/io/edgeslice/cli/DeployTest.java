@@ -51,7 +51,8 @@ class DeployTest {
         String model = TestModels.blazefaceFront().toString();
         for (String[] bad : new String[][] {
                 {"--graph", "fast", "--stages", "2", "--graph takes auto, optimized or portable, not 'fast'"},
-                {"--graph", "optimized", "--placement", "0-40@a,40-93@b", "--graph goes with --stages"}}) {
+                {"--graph", "optimized", "--placement", "0-40@a,40-93@b", "--graph goes with --stages"},
+                {"--graph", "portable", "--plan", "auto", "--graph goes with --stages"}}) {
             java.io.StringWriter err = new java.io.StringWriter();
             picocli.CommandLine cl = EdgeSliceCommand.commandLine();
             cl.setErr(new java.io.PrintWriter(err, true));

@@ -276,7 +276,7 @@ public final class RedisMetricTable implements MetricTable {
         for (byte[] candidate : List.of(body, java.util.Arrays.copyOf(body, body.length + 2))) {
             try {
                 return (io.edgeslice.protocol.Message.Route) io.edgeslice.protocol.Codec.decode(List.of(signature.duplicate(), ByteBuffer.wrap(candidate)));
-            } catch (io.edgeslice.protocol.ProtocolException | ClassCastException e) {
+            } catch (io.edgeslice.protocol.ProtocolException e) {
                 // try the older form, then give up
             }
         }

@@ -24,6 +24,15 @@ public final class EdgeSliceProcess implements AutoCloseable {
 
     /** Starts {@code edgeslice ARGS...}; stdout and stderr go to {@code log}. */
     public static EdgeSliceProcess start(String name, Path log, String... args) throws IOException {
+        List<String> cmd = javaCommand();
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), EdgeSliceCommand.class.getName()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new EdgeSliceProcess(name, p, log);
+    }
+
+    /** This JVM's java launcher with the options every child JVM gets (a mutable list: the caller adds the class path and main class). */
+    static List<String> javaCommand() {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 // Activations live in direct buffers, freed only when a collection finds their owners dead. An agent
@@ -34,10 +43,7 @@ public final class EdgeSliceProcess implements AutoCloseable {
         if (extra != null && !extra.isBlank()) {
             cmd.addAll(List.of(extra.trim().split("\\s+")));
         }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), EdgeSliceCommand.class.getName()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        return new EdgeSliceProcess(name, p, log);
+        return cmd;
     }
 
     /** Starts {@code edgeslice agent --broker B --name N --cache-dir D [extra...]}. */

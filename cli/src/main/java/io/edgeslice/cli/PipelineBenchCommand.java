@@ -152,8 +152,10 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 List<TaskOutcome> one = new ArrayList<>();
                 List<TaskOutcome> piped;
                 List<Long> done = new ArrayList<>();
+                List<List<Long>> rawMicros = new ArrayList<>();
                 double seconds;
-                try (TailRuns tails = new TailRuns(route)) {
+                try (TailRuns tails = new TailRuns(route);
+                     RawChain raw = RawChain.start(timings.slices, timings.keys, timings.stageInputs, level, sharedMemory, work)) {
                     // first runs load sessions and learn output shapes; then, pipelined to be quick, the JIT compiles the message paths
                     client.runPipeline(hash, requestsOf(hash, input, WARM_UP), 1, Duration.ofMinutes(5), o -> { });
                     out.printf("warming up with %d requests...%n", warmUp);
@@ -164,6 +166,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
                         for (int s = 1; s < stages; s++) { // the route from stage s on: with the full run, each stage's compute in its agent
                             tailMicros.get(s).add(tails.computeMicros(s, timings.stageInputs.get(s)));
                         }
+                        rawMicros.add(raw.runOnce()); // the same slices in bare processes of their own, woken in turn
                     };
                     // one at a time in two halves around the pipelined run: the stage times that set its bound (and the
                     // latencies) are measured on the machine as it was while it ran, on this VM's drifting speed
@@ -183,6 +186,12 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 double wholeAfterIdleMs = median(timings.wholeAfterIdle);
                 List<Double> harnessStageMs = timings.stageMedians();
                 List<Double> stageMs = agentStageMs(tailMicros);
+                double rawChainMs = median(rawMicros.stream().map(r -> r.stream().mapToLong(Long::longValue).sum() / 1000.0).toList());
+                List<Double> rawStageMs = new ArrayList<>();
+                for (int s = 0; s < stages; s++) {
+                    int stage = s;
+                    rawStageMs.add(median(rawMicros.stream().map(r -> r.get(stage) / 1000.0).toList()));
+                }
                 // the rate once the pipeline is full: completions after the first, over the time since the first
                 double steadyRps = done.size() < 2 ? 0 : (done.size() - 1) / ((done.get(done.size() - 1) - done.get(0)) / 1e9);
                 // the stages' compute per request while they run side by side: sharing cores and memory slows each
@@ -195,7 +204,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 PipelineReport report = new PipelineReport(model.getFileName().toString(), stages, requests, warmUp,
                         route.ortTarget().isEmpty() ? "portable" : "optimized",
                         route.stages().stream().skip(1).map(Message.Stage::start).toList(), levelAll, wholeMs, wholeAllMs,
-                        wholeAfterIdleMs, pipelineMs, agentComputeMs, outsideMs, stageMs, harnessStageMs, ok / seconds, steadyRps, pipelinedComputeMs, ok,
+                        wholeAfterIdleMs, pipelineMs, agentComputeMs, outsideMs, stageMs, harnessStageMs, rawChainMs, rawStageMs, ok / seconds, steadyRps, pipelinedComputeMs, ok,
                         Runtime.getRuntime().availableProcessors(), hopBytes, RawHops.medianMs(hopBytes), RawHops.wakeUpMicros(), loadBefore,
                         loadAverage(), !sharedMemory.equals("off"), maxAbsDiff);
                 report.print(out);

@@ -18,6 +18,8 @@ import java.util.List;
  * @param outsideMs          per request, the rest: moving data, checksums, waking threads
  * @param stageMs            each stage's compute in its own agent
  * @param harnessStageMs     the same slices timed in the harness
+ * @param rawChainMs         per request, the slices' compute in bare processes of their own, run in turn ({@link RawChain})
+ * @param rawStageMs         each slice's compute in its bare process
  * @param rps                pipelined requests per second
  * @param steadyRps          the pipelined rate once the pipeline is full
  * @param pipelinedComputeMs ONNX Runtime time per request while the stages run side by side
@@ -27,7 +29,8 @@ import java.util.List;
  */
 record PipelineReport(String model, int stages, int requests, int warmUp, String graph, List<Integer> cuts, boolean levelAll, double wholeMs, double wholeAllMs,
                       double wholeAfterIdleMs, double pipelineMs,
-                      double agentComputeMs, double outsideMs, List<Double> stageMs, List<Double> harnessStageMs, double rps, double steadyRps,
+                      double agentComputeMs, double outsideMs, List<Double> stageMs, List<Double> harnessStageMs,
+                      double rawChainMs, List<Double> rawStageMs, double rps, double steadyRps,
                       double pipelinedComputeMs, long ok, int cores, List<Integer> hopBytes, List<Double> rawMs, double wakeUs, double loadBefore,
                       double loadAfter, boolean sharedMemory, double maxAbsDiff) {
 
@@ -56,6 +59,8 @@ record PipelineReport(String model, int stages, int requests, int warmUp, String
         out.printf("stages %s ms in their agents, %s ms in this process%n", oneDecimal(stageMs), oneDecimal(harnessStageMs));
         out.printf("in the agents: compute %.1f ms per request (%.3f of the whole model here), the rest %.1f ms over %d hops%n", agentComputeMs,
                 agentComputeMs / wholeMs, outsideMs, stages + 1);
+        out.printf("the slices in bare processes of their own, run in turn: %.1f ms (%.3f of the whole model here; stages %s ms); "
+                + "the agents' compute is %.3f of that%n", rawChainMs, rawChainMs / wholeMs, oneDecimal(rawStageMs), agentComputeMs / rawChainMs);
         out.printf("pipelined: %.2f requests/s (%.2f/s once full); bound 1/max(stage) %.2f/s (%.2f of it); %d cores allow %.2f/s%n", rps, steadyRps,
                 boundRps(), rps / boundRps(), cores, coreBoundRps());
         out.printf("compute per request while pipelined %.1f ms, one at a time %.1f ms (%.2fx)%n", pipelinedComputeMs, agentComputeMs,
@@ -92,6 +97,11 @@ record PipelineReport(String model, int stages, int requests, int warmUp, String
         stageMs.forEach(v -> stageArray.add(Percentiles.round(v)));
         ArrayNode harnessArray = n.putArray("harness_stage_ms");
         harnessStageMs.forEach(v -> harnessArray.add(Percentiles.round(v)));
+        // the machine's own cost of running the slices in separate processes, without EdgeSlice: what agents' compute compares with
+        n.put("raw_chain_ms", Percentiles.round(rawChainMs)).put("raw_chain_ratio", thousandths(rawChainMs / wholeMs))
+                .put("compute_vs_raw_chain", thousandths(agentComputeMs / rawChainMs));
+        ArrayNode rawArray = n.putArray("raw_stage_ms");
+        rawStageMs.forEach(v -> rawArray.add(Percentiles.round(v)));
         n.put("load_avg_before", loadBefore).put("load_avg_after", loadAfter);
         return n;
     }

@@ -54,6 +54,12 @@ class BenchPipelineTest {
         assertThat(j.get("bound_rps").asDouble()).isCloseTo(1000 / Math.max(j.get("stage_ms").get(0).asDouble(),
                 j.get("stage_ms").get(1).asDouble()), org.assertj.core.data.Percentage.withPercentage(1)); // stage_ms are rounded
         assertThat(j.get("shared_memory").asBoolean()).isTrue();
+        // the same slices in bare processes of their own: a time per slice, and the agents' compute against their sum
+        assertThat(j.get("raw_stage_ms")).hasSize(2).allSatisfy(ms -> assertThat(ms.asDouble()).isPositive());
+        double raw = j.get("raw_chain_ms").asDouble();
+        assertThat(raw).isPositive();
+        assertThat(j.get("compute_vs_raw_chain").asDouble()).isCloseTo(j.get("agent_compute_ms").asDouble() / raw,
+                org.assertj.core.data.Percentage.withPercentage(2));
     }
 
     @Test

@@ -3,9 +3,12 @@ package io.edgeslice.cli;
 import ai.onnxruntime.OrtSession;
 import io.edgeslice.agent.InferenceEngine;
 import io.edgeslice.protocol.BufferPool;
+import io.edgeslice.protocol.Codec;
+import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.Npy;
 import io.edgeslice.protocol.SharedMemory;
 import io.edgeslice.protocol.Tensor;
+import io.edgeslice.protocol.Transport;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -17,19 +20,24 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The raw-process baseline for a pipeline's compute: each slice in a bare JVM of its own, started
- * with the agents' JVM options and run by the agents' {@link InferenceEngine} on its real input
- * (read once from a file), in turn, each on a line from this process; nothing else (no sockets,
- * checksums, broker or control thread). The sum of their run times is what the stages' compute
- * costs on this machine when each slice runs in a process of its own, woken in turn, which on a
- * virtual machine can differ from the same slices run one after another in one process.
+ * with the agents' JVM options and run by the agents' {@link InferenceEngine}, in turn, each on a
+ * line from this process; nothing else (no sockets, checksums, broker or control thread). The
+ * first slice reads its real input (from a file, once); each later one reads what the one before
+ * it has just written, in place in that process's shared memory when the agents use it (the
+ * activation's frames, references to the segments, pass through this process), as agents on one
+ * machine do. The sum of their run times is what the stages' compute costs on this machine when
+ * each slice runs in a process of its own, on activations another process has just produced.
  */
 final class RawChain implements AutoCloseable {
     private static final String READY = "raw-stage ready";
+    /** A run's time and its outputs: "raw-stage micros N FRAME,FRAME,..." (frames in base64; none after the last slice). */
     private static final String MICROS = "raw-stage micros ";
     private static final int WARM_UP = 3;
 
@@ -42,9 +50,9 @@ final class RawChain implements AutoCloseable {
     }
 
     /**
-     * Starts one process per slice, each with its input written to {@code dir}, and waits until
-     * each has loaded its slice and run it {@value #WARM_UP} times. {@code sharedMemory} is the
-     * agents' option: outputs land where theirs do.
+     * Starts one process per slice (the first one's input written to {@code dir}) and runs the
+     * chain {@value #WARM_UP} times. {@code sharedMemory} is the agents' option: outputs land where
+     * theirs do and are read as theirs are.
      */
     static RawChain start(List<Path> slices, List<String> keys, List<List<Tensor>> inputs, OrtSession.SessionOptions.OptLevel level,
                           String sharedMemory, Path dir) throws IOException {
@@ -54,7 +62,7 @@ final class RawChain implements AutoCloseable {
                 List<String> cmd = EdgeSliceProcess.javaCommand();
                 cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), RawChain.class.getName(), slices.get(s).toString(), keys.get(s),
                         level.name(), sharedMemory, String.valueOf(s + 1 < slices.size())));
-                for (int i = 0; i < inputs.get(s).size(); i++) {
+                for (int i = 0; s == 0 && i < inputs.get(s).size(); i++) { // later slices read their predecessor's outputs
                     Tensor t = inputs.get(s).get(i);
                     Path file = dir.resolve("raw-stage" + s + "-input" + i + ".npy");
                     Npy.write(file, t);
@@ -67,6 +75,9 @@ final class RawChain implements AutoCloseable {
             for (int s = 0; s < chain.children.size(); s++) {
                 chain.await(s, READY);
             }
+            for (int i = 0; i < WARM_UP; i++) { // loads the sessions; ONNX Runtime's first runs are slower
+                chain.runOnce();
+            }
             return chain;
         } catch (IOException | RuntimeException e) {
             chain.close();
@@ -74,18 +85,21 @@ final class RawChain implements AutoCloseable {
         }
     }
 
-    /** One run of every slice in turn; each one's run time in microseconds as its process measured it. */
+    /** One run of every slice in turn, each on the outputs of the one before; each one's run time in microseconds as its process measured it. */
     List<Long> runOnce() {
         List<Long> micros = new ArrayList<>();
+        String frames = "";
         for (int s = 0; s < children.size(); s++) {
             try {
                 Writer in = children.get(s).in();
-                in.write("run\n");
+                in.write("run " + frames + "\n");
                 in.flush();
             } catch (IOException e) {
                 throw new UncheckedIOException("raw stage " + s + " is gone (see raw-stage" + s + ".log)", e);
             }
-            micros.add(Long.parseLong(await(s, MICROS).substring(MICROS.length())));
+            String[] reply = await(s, MICROS).substring(MICROS.length()).split(" ", -1);
+            micros.add(Long.parseLong(reply[0]));
+            frames = reply.length > 1 ? reply[1] : "";
         }
         return micros;
     }
@@ -119,38 +133,66 @@ final class RawChain implements AutoCloseable {
         }
     }
 
-    /** A raw stage: SLICE KEY LEVEL SHARED_MEMORY NEXT_STAGE (NAME INPUT.npy)...; runs the slice on each line of stdin. */
+    /**
+     * A raw stage: SLICE KEY LEVEL SHARED_MEMORY NEXT_STAGE [NAME INPUT.npy]...; runs the slice on
+     * each line of stdin: on the inputs from the files (the first slice), or on the activation whose
+     * frames the line carries, and answers with its run time and its outputs' frames.
+     */
     public static void main(String[] args) throws Exception {
         Path slice = Path.of(args[0]);
         String key = args[1];
         OrtSession.SessionOptions.OptLevel level = OrtSession.SessionOptions.OptLevel.valueOf(args[2]);
-        if (!args[3].equals("off")) {
-            SharedMemory.enable(Path.of(args[3])); // outputs of a stage with a next one land in segments, as an agent's do
+        boolean shared = !args[3].equals("off");
+        if (shared) {
+            SharedMemory.enable(Path.of(args[3])); // outputs land in segments and are read in place, as between agents
         }
         boolean nextStage = Boolean.parseBoolean(args[4]);
-        List<Tensor> inputs = new ArrayList<>();
+        List<Tensor> fileInputs = new ArrayList<>();
         for (int i = 5; i + 1 < args.length; i += 2) {
             Tensor t = Npy.read(Path.of(args[i + 1]), args[i]);
             // direct, as an agent's inputs are: the engine would copy heap bytes on every run
             ByteBuffer direct = ByteBuffer.allocateDirect(t.data().remaining()).put(t.data().duplicate()).flip();
-            inputs.add(new Tensor(t.name(), t.dtype(), t.shape(), direct.order(java.nio.ByteOrder.LITTLE_ENDIAN)));
+            fileInputs.add(new Tensor(t.name(), t.dtype(), t.shape(), direct.order(java.nio.ByteOrder.LITTLE_ENDIAN)));
         }
         PrintStream out = System.out;
+        out.println(READY);
+        out.flush();
+        List<Tensor> previous = List.of();
         try (InferenceEngine engine = new InferenceEngine(1, InferenceEngine.DEFAULT_MAX_SESSIONS, level)) {
-            for (int i = 0; i < WARM_UP; i++) {
-                BufferPool.SHARED.release(engine.run(slice, key, inputs, nextStage));
-            }
-            out.println(READY);
-            out.flush();
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-            while (in.readLine() != null) {
+            for (String line; (line = in.readLine()) != null; ) {
+                String frames = line.length() > 4 ? line.substring(4) : "";
+                List<Tensor> inputs = frames.isEmpty() ? fileInputs : ((Message.Activation) Codec.decode(decodeFrames(frames))).tensors();
+                // the next slice has read our last outputs (runs go one at a time): their buffers may be written again
+                BufferPool.SHARED.release(previous);
                 long start = System.nanoTime(); // timed as an agent's worker times a slice run
                 List<Tensor> outputs = engine.run(slice, key, inputs, nextStage);
                 long micros = (System.nanoTime() - start) / 1000;
-                BufferPool.SHARED.release(outputs);
-                out.println(MICROS + micros);
+                previous = outputs;
+                out.println(MICROS + micros + (nextStage ? " " + encodeFrames(outputs, shared) : ""));
                 out.flush();
             }
         }
+    }
+
+    /** An activation carrying these tensors, by reference to their segments when shared, as frames in base64. */
+    private static String encodeFrames(List<Tensor> tensors, boolean shared) {
+        Message.Activation a = new Message.Activation(new UUID(0, 0), 1, 1, "0".repeat(64), 0, 0, 0, "", 0,
+                shared ? Transport.SHARED : Transport.NONE, tensors);
+        List<String> out = new ArrayList<>();
+        for (ByteBuffer f : Codec.encode(a)) {
+            byte[] b = new byte[f.remaining()];
+            f.duplicate().get(b);
+            out.add(Base64.getEncoder().encodeToString(b));
+        }
+        return String.join(",", out);
+    }
+
+    private static List<ByteBuffer> decodeFrames(String frames) {
+        List<ByteBuffer> out = new ArrayList<>();
+        for (String f : frames.split(",", -1)) {
+            out.add(ByteBuffer.wrap(Base64.getDecoder().decode(f)));
+        }
+        return out;
     }
 }

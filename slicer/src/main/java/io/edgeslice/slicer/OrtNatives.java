@@ -8,6 +8,7 @@ import java.net.URL;
 import java.net.URLConnection;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
@@ -55,6 +56,30 @@ public final class OrtNatives {
             }
         } catch (IOException | RuntimeException e) {
             log.debug("ONNX Runtime unpacks its libraries itself: cannot use {} ({})", root, e.toString());
+        }
+        removeEmptyTempDirs(Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    /**
+     * ONNX Runtime makes a {@code onnxruntime-java*} directory in {@code tmp} in every JVM, even one
+     * that loads the libraries from the cache, and leaves it behind: one empty directory per agent,
+     * command and test JVM. Those older than a few minutes are no extraction in progress and go; one
+     * holding files is left alone (another program's libraries, in use or not).
+     */
+    static void removeEmptyTempDirs(Path tmp) {
+        long before = System.currentTimeMillis() - ABANDONED_AFTER_MS;
+        try (var dirs = Files.newDirectoryStream(tmp, "onnxruntime-java*")) {
+            for (Path d : dirs) {
+                try {
+                    if (Files.isDirectory(d, LinkOption.NOFOLLOW_LINKS) && Files.getLastModifiedTime(d).toMillis() < before) {
+                        Files.delete(d); // refuses a directory that is not empty
+                    }
+                } catch (IOException e) { // not empty, not ours, or gone meanwhile
+                    log.trace("left {}: {}", d, e.toString());
+                }
+            }
+        } catch (IOException e) {
+            log.debug("cannot list {} for ONNX Runtime's empty directories: {}", tmp, e.toString());
         }
     }
 

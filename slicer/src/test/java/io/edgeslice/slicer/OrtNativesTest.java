@@ -35,6 +35,26 @@ class OrtNativesTest {
     }
 
     @Test
+    void emptyTempDirectoriesOnnxRuntimeLeftAreRemovedOnceOldButNotOnesWithFilesOrFreshOnes() throws Exception {
+        long hourAgo = System.currentTimeMillis() - 3_600_000;
+        Path oldEmpty = Files.createDirectory(root.resolve("onnxruntime-java123"));
+        Path oldWithLibrary = Files.createDirectory(root.resolve("onnxruntime-java456"));
+        Files.write(oldWithLibrary.resolve("libonnxruntime.so"), new byte[10]);
+        Path freshEmpty = Files.createDirectory(root.resolve("onnxruntime-java789")); // a JVM starting right now
+        Path other = Files.createDirectory(root.resolve("something-else"));
+        for (Path d : List.of(oldEmpty, oldWithLibrary, other)) {
+            Files.setLastModifiedTime(d, FileTime.fromMillis(hourAgo));
+        }
+
+        OrtNatives.removeEmptyTempDirs(root);
+
+        assertThat(oldEmpty).doesNotExist();
+        assertThat(oldWithLibrary.resolve("libonnxruntime.so")).exists();
+        assertThat(freshEmpty).exists();
+        assertThat(other).exists();
+    }
+
+    @Test
     void aDamagedLibraryIsUnpackedAgain() throws Exception {
         Path dir = OrtNatives.unpacked(root);
         Path lib = dir.resolve("libonnxruntime.so");

@@ -12,10 +12,12 @@ import io.edgeslice.protocol.Transport;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,7 +71,7 @@ final class RawChain implements AutoCloseable {
                     cmd.addAll(List.of(t.name(), file.toString()));
                 }
                 Process p = new ProcessBuilder(cmd).redirectError(dir.resolve("raw-stage" + s + ".log").toFile()).start();
-                chain.children.add(new Child(p, new java.io.OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8),
+                chain.children.add(new Child(p, new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8),
                         new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))));
             }
             for (int s = 0; s < chain.children.size(); s++) {
@@ -152,7 +154,7 @@ final class RawChain implements AutoCloseable {
             Tensor t = Npy.read(Path.of(args[i + 1]), args[i]);
             // direct, as an agent's inputs are: the engine would copy heap bytes on every run
             ByteBuffer direct = ByteBuffer.allocateDirect(t.data().remaining()).put(t.data().duplicate()).flip();
-            fileInputs.add(new Tensor(t.name(), t.dtype(), t.shape(), direct.order(java.nio.ByteOrder.LITTLE_ENDIAN)));
+            fileInputs.add(new Tensor(t.name(), t.dtype(), t.shape(), direct.order(ByteOrder.LITTLE_ENDIAN)));
         }
         PrintStream out = System.out;
         out.println(READY);
@@ -188,10 +190,12 @@ final class RawChain implements AutoCloseable {
         return String.join(",", out);
     }
 
+    /** Direct frames, as an agent receives them: an inline tensor is then read in place, not copied on every run. */
     private static List<ByteBuffer> decodeFrames(String frames) {
         List<ByteBuffer> out = new ArrayList<>();
         for (String f : frames.split(",", -1)) {
-            out.add(ByteBuffer.wrap(Base64.getDecoder().decode(f)));
+            byte[] b = Base64.getDecoder().decode(f);
+            out.add(ByteBuffer.allocateDirect(b.length).put(b).flip());
         }
         return out;
     }

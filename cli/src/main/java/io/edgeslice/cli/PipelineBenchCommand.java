@@ -36,8 +36,9 @@ import picocli.CommandLine.Option;
  * slowest stage. Everything runs with the agents' settings (1 intra-op thread, the slices' level).
  * The whole model and each slice are timed in this process between the one-at-a-time pipeline
  * requests (while no request is in flight), so a machine whose load drifts during the run (other
- * builds) weighs on both sides of the ratios alike. The per-hop overhead is what each request
- * spent outside ONNX Runtime, as the agents measured their runs, over the hops.
+ * builds) weighs on both sides of the ratios alike; so are the same slices in bare processes of
+ * their own ({@link RawChain}), what the agents' compute is compared with. The per-hop overhead is
+ * what each request spent outside ONNX Runtime, as the agents measured their runs, over the hops.
  */
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
         description = "Whole-model vs pipeline latency, per-hop overhead and pipelined throughput on loopback.")
@@ -204,7 +205,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 PipelineReport report = new PipelineReport(model.getFileName().toString(), stages, requests, warmUp,
                         route.ortTarget().isEmpty() ? "portable" : "optimized",
                         route.stages().stream().skip(1).map(Message.Stage::start).toList(), levelAll, wholeMs, wholeAllMs,
-                        wholeAfterIdleMs, pipelineMs, agentComputeMs, outsideMs, stageMs, harnessStageMs, rawChainMs, rawStageMs, ok / seconds, steadyRps, pipelinedComputeMs, ok,
+                        wholeAfterIdleMs, pipelineMs, agentComputeMs, outsideMs, stageMs, harnessStageMs, rawChainMs, rawStageMs, ok / seconds,
+                        steadyRps, pipelinedComputeMs, ok,
                         Runtime.getRuntime().availableProcessors(), hopBytes, RawHops.medianMs(hopBytes), RawHops.wakeUpMicros(), loadBefore,
                         loadAverage(), !sharedMemory.equals("off"), maxAbsDiff);
                 report.print(out);

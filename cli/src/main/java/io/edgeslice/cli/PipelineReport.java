@@ -18,7 +18,8 @@ import java.util.List;
  * @param outsideMs          per request, the rest: moving data, checksums, waking threads
  * @param stageMs            each stage's compute in its own agent
  * @param harnessStageMs     the same slices timed in the harness
- * @param rawChainMs         per request, the slices' compute in bare processes of their own, run in turn ({@link RawChain})
+ * @param rawChainMs         per request, the slices' compute in bare processes of their own, each run in turn on the previous one's
+ *                           outputs ({@link RawChain})
  * @param rawStageMs         each slice's compute in its bare process
  * @param rps                pipelined requests per second
  * @param steadyRps          the pipelined rate once the pipeline is full

@@ -173,7 +173,7 @@ final class DeployCommand implements Callable<Integer> {
                     : "too few cuts are exact at ONNX Runtime's level all: the slices run at level extended");
         }
         try (EdgeSliceClient client = new EdgeSliceClient(broker)) {
-            print(deploy(client, a, cuts, levelAll ? new SliceMarks(true, "") : SliceMarks.PORTABLE, agents,
+            print(deploy(client, a, cuts, SliceMarks.portable(levelAll), agents,
                     transport == null ? Transport.NONE : transport, replicas));
             return 0;
         }
@@ -200,7 +200,7 @@ final class DeployCommand implements Callable<Integer> {
             progress.println(cuts.length == 0 ? "one slice: it runs at level all like a whole model"
                     : levelAll ? "the planned cuts keep the slices bit-exact at ONNX Runtime's level all: they run there"
                     : "the planned cuts are not all exact at ONNX Runtime's level all: the slices run at level extended");
-            Message.Route route = deploy(client, a, cuts, levelAll ? new SliceMarks(true, "") : SliceMarks.PORTABLE, r.plan().placement(),
+            Message.Route route = deploy(client, a, cuts, SliceMarks.portable(levelAll), r.plan().placement(),
                     r.transport(), 1).get(0);
             if (json) {
                 ObjectNode line = Json.object();
@@ -272,7 +272,7 @@ final class DeployCommand implements Callable<Integer> {
             int[] cuts = Cuts.balanced(a, profile, where.stages);
             spec.commandLine().getErr().println("cuts " + Arrays.toString(cuts) + " of the optimised graph (" + a.nodeCount() + " nodes)");
             try (EdgeSliceClient client = new EdgeSliceClient(broker)) {
-                print(deploy(client, a, cuts, new SliceMarks(true, OrtTarget.local()), List.of(), transport == null ? Transport.NONE : transport,
+                print(deploy(client, a, cuts, SliceMarks.optimizedHere(), List.of(), transport == null ? Transport.NONE : transport,
                         replicas));
                 return 0;
             }

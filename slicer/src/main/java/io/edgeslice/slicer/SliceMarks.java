@@ -11,6 +11,7 @@ package io.edgeslice.slicer;
 public record SliceMarks(boolean levelAll, String ortTarget) {
     /** A slice of the portable graph, run at level extended. */
     public static final SliceMarks PORTABLE = new SliceMarks(false, "");
+    private static final SliceMarks PORTABLE_AT_ALL = new SliceMarks(true, "");
 
     public SliceMarks {
         if (ortTarget == null) {
@@ -19,6 +20,16 @@ public record SliceMarks(boolean levelAll, String ortTarget) {
         if (!ortTarget.isEmpty() && !levelAll) {
             throw new IllegalArgumentException("a slice of an optimised graph runs at level all");
         }
+    }
+
+    /** A slice of the portable graph: at level all when its cuts keep the chain exact there ({@link ExactCuts}), else at extended. */
+    public static SliceMarks portable(boolean levelAll) {
+        return levelAll ? PORTABLE_AT_ALL : PORTABLE;
+    }
+
+    /** A slice of the graph ONNX Runtime optimised on this machine ({@link OptimizedGraph}): level all, this machine's target only. */
+    public static SliceMarks optimizedHere() {
+        return new SliceMarks(true, OrtTarget.local());
     }
 
     /** Whether this machine, of the given target, may run the slice; "" if so, else why not. */

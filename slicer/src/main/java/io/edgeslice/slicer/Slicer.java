@@ -30,7 +30,7 @@ public final class Slicer {
      * cuts {@link ExactCuts} found exact there. Agents read the mark with {@link #runsAtLevelAll}.
      */
     public static Manifest slice(Analysis a, int[] cuts, Path outDir, boolean exactAtAll) {
-        return slice(a, cuts, outDir, exactAtAll ? new SliceMarks(true, "") : SliceMarks.PORTABLE);
+        return slice(a, cuts, outDir, SliceMarks.portable(exactAtAll));
     }
 
     /** As {@link #slice(Analysis, int[], Path)}, every slice marked with how it must run ({@link #marks}). */
@@ -113,9 +113,10 @@ public final class Slicer {
             levelAll |= e.getKey().equals(Extractor.OPTIMIZATION_KEY) && e.getValue().equals("all");
             target = e.getKey().equals(Extractor.ORT_TARGET_KEY) ? e.getValue() : target;
         }
-        if (!target.isEmpty() && !levelAll) {
-            throw new SlicingException("slice " + sliceFile + " is marked for target " + target + " but not for level all");
+        try {
+            return new SliceMarks(levelAll, target);
+        } catch (IllegalArgumentException e) { // marked for a target, but not for level all
+            throw new SlicingException("slice " + sliceFile + " is marked for target " + target + ", but " + e.getMessage());
         }
-        return new SliceMarks(levelAll, target);
     }
 }

@@ -6,7 +6,6 @@ import io.edgeslice.slicer.InputShapes;
 import io.edgeslice.slicer.Manifest;
 import io.edgeslice.slicer.OnnxModel;
 import io.edgeslice.slicer.OptimizedGraph;
-import io.edgeslice.slicer.OrtTarget;
 import io.edgeslice.slicer.Profile;
 import io.edgeslice.slicer.Profiler;
 import io.edgeslice.slicer.SliceMarks;
@@ -92,7 +91,7 @@ public class SliceCommand implements Callable<Integer> {
                 }
                 cuts = Cuts.balanced(a, p, where.stages, linkMbps);
             }
-            Manifest m = io.edgeslice.slicer.Slicer.slice(a, cuts, out, optimized ? new SliceMarks(true, OrtTarget.local()) : SliceMarks.PORTABLE);
+            Manifest m = io.edgeslice.slicer.Slicer.slice(a, cuts, out, optimized ? SliceMarks.optimizedHere() : SliceMarks.PORTABLE);
             if (json) {
                 SlicingSupport.printJson(m);
                 return 0;

@@ -75,7 +75,7 @@ final class BrokerLoop {
         this.models = models;
         this.config = config;
         this.ticker = config.ticker();
-        this.placement = new RoutePlacement(routes, agentsByName, models, store, events, this::deploy, this::send);
+        this.placement = new RoutePlacement(routes, agentsByName, models, store, events, this::deploy, this::send, ticker);
         recover();
     }
 
@@ -118,6 +118,7 @@ final class BrokerLoop {
         long now = ticker.nanos();
         if (now - nextSweep >= 0) {
             sweep(now);
+            placement.retryWaiting();
             nextSweep = now + Liveness.SWEEP_INTERVAL.toNanos();
         }
         dispatch(now);

@@ -41,9 +41,17 @@ final class RoutePlacement {
     private final EventLog events;
     private final Deployer deployer;
     private final Sender sender;
+    private final Ticker ticker;
+    /** Broker-chosen placements waiting for suspect agents to be heard from again or lost. */
+    private final List<Waiting> waiting = new ArrayList<>();
+
+    /** A placement put off until {@code untilNanos} at the latest. */
+    private record Waiting(RouteBook.Key key, List<Message.Stage> stages, Transport transport, String ortTarget, Consumer<String> onError,
+                           Consumer<Message.Route> onDone, long untilNanos) {
+    }
 
     RoutePlacement(RouteBook routes, Map<String, AgentEntry> agentsByName, ModelRepository models, MetricTable store, EventLog events,
-                   Deployer deployer, Sender sender) {
+                   Deployer deployer, Sender sender, Ticker ticker) {
         this.routes = routes;
         this.agentsByName = agentsByName;
         this.models = models;
@@ -51,6 +59,7 @@ final class RoutePlacement {
         this.events = events;
         this.deployer = deployer;
         this.sender = sender;
+        this.ticker = ticker;
     }
 
     /** Places each slice on its agent (chosen here when not named), then publishes the route. */
@@ -65,6 +74,18 @@ final class RoutePlacement {
      */
     void deployRoute(RouteBook.Key key, List<Message.Stage> stages, Transport transport, String ortTarget, Consumer<String> onError,
                      Consumer<Message.Route> onDone) {
+        validate(stages);
+        place(new Waiting(key, stages, transport, ortTarget, onError, onDone, ticker.nanos() + SUSPECT_WAIT_NANOS));
+    }
+
+    /**
+     * How long a placement waits for a suspect agent. A suspect agent is heard from again or lost
+     * within this: a late heartbeat or a reconnect (often just a stalled machine) must not stack two
+     * stages of a fresh route on one agent for good.
+     */
+    static final long SUSPECT_WAIT_NANOS = Liveness.LOST_AFTER_MISSED * Liveness.HEARTBEAT_INTERVAL.toNanos() + Liveness.RECONNECT_GRACE.toNanos();
+
+    private void validate(List<Message.Stage> stages) {
         if (stages.isEmpty() || stages.get(0).start() != 0) {
             throw new ProtocolException(ErrorCode.BAD_REQUEST, "a route's first slice must start at position 0");
         }
@@ -77,19 +98,64 @@ final class RoutePlacement {
                 throw new ProtocolException(ErrorCode.MODEL_MISSING, "slice " + st.start() + "-" + st.end() + " (" + st.sliceHash() + ") was not uploaded");
             }
         }
+    }
+
+    /**
+     * Chooses the agents not named and places the stages, or, when the choice would put a second
+     * stage on an agent while a suspect agent could take it, waits for that agent (see
+     * {@link #retryWaiting}).
+     */
+    private void place(Waiting w) {
         List<String> placement = new ArrayList<>();
-        for (Message.Stage st : stages) {
-            String chosen = st.agent().isEmpty() ? chooseStageAgent(key, st, placement, ortTarget) : st.agent();
+        boolean stacked = false;
+        for (Message.Stage st : w.stages()) {
+            String chosen = st.agent().isEmpty() ? chooseStageAgent(w.key(), st, placement, w.ortTarget()) : st.agent();
             AgentEntry a = chosen == null ? null : agentsByName.get(chosen);
             if (a == null || !a.reachable()) {
-                throw new ProtocolException(ErrorCode.BAD_REQUEST, chosen == null ? "no healthy agent" + (ortTarget.isEmpty() ? "" : " of ONNX Runtime target "
-                        + ortTarget) + " can take slice " + st.start() + "-" + st.end()
+                throw new ProtocolException(ErrorCode.BAD_REQUEST, chosen == null ? "no healthy agent" + (w.ortTarget().isEmpty() ? "" : " of ONNX Runtime target "
+                        + w.ortTarget()) + " can take slice " + st.start() + "-" + st.end()
                         : a == null ? "placement names unknown agent " + chosen : "placement names agent " + chosen + ", which is " + a.state.lowerName());
             }
-            checkTarget(a, ortTarget);
+            checkTarget(a, w.ortTarget());
+            stacked |= st.agent().isEmpty() && placement.contains(chosen);
             placement.add(chosen);
         }
-        placeStages(key, stages, placement, transport, ortTarget, onError, onDone);
+        List<String> suspects = stacked ? suspectsThatCouldTake(w, placement) : List.of();
+        if (!suspects.isEmpty() && ticker.nanos() - w.untilNanos() < 0) {
+            if (!waiting.contains(w)) {
+                events.add(BrokerEvent.Severity.INFO, BrokerEvent.Kind.ROUTE_CHANGED, w.key().modelHash(), name(w.key()) + " waits for suspect agent"
+                        + (suspects.size() == 1 ? " " : "s ") + String.join(", ", suspects) + " rather than run two stages on one agent");
+                waiting.add(w);
+            }
+            return;
+        }
+        waiting.remove(w);
+        placeStages(w.key(), w.stages(), placement, w.transport(), w.ortTarget(), w.onError(), w.onDone());
+    }
+
+    /** Suspect agents outside the placement that could take one of its stages chosen here. */
+    private List<String> suspectsThatCouldTake(Waiting w, List<String> placement) {
+        List<String> names = new ArrayList<>();
+        for (AgentEntry a : agentsByName.values()) {
+            if (a.state == AgentState.SUSPECT && a.identity != null && !placement.contains(a.name()) && runsTarget(a, w.ortTarget())
+                    && w.stages().stream().anyMatch(st -> st.agent().isEmpty() && a.fits(st.sliceSize()))) {
+                names.add(a.name());
+            }
+        }
+        names.sort(null);
+        return names;
+    }
+
+    /** Places the waiting routes whose suspect agents were heard from or lost, or whose wait is over. */
+    void retryWaiting() {
+        for (Waiting w : List.copyOf(waiting)) {
+            try {
+                place(w);
+            } catch (ProtocolException e) {
+                waiting.remove(w);
+                w.onError().accept(e.getMessage());
+            }
+        }
     }
 
     /**

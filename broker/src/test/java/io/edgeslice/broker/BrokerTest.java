@@ -179,10 +179,10 @@ class BrokerTest {
         ZMQ.Socket a2 = agent("a2");
         awaitAgents(2);
         clock.addAndGet(2_100_000_000L);
-        heartbeat(a2);
+        heartbeat(a2, "a2");
         awaitState("a1", "suspect");
         clock.addAndGet(1_000_000_000L);
-        heartbeat(a2);
+        heartbeat(a2, "a2");
         awaitState("a1", "lost");
         Message.Task second = (Message.Task) nextWork(a2);
         assertThat(second.taskId()).isEqualTo(first.taskId());
@@ -308,6 +308,73 @@ class BrokerTest {
     }
 
     @Test
+    void aFreshRouteWaitsForASuspectAgentRatherThanRunTwoStagesOnOneAgent() throws Exception {
+        ZMQ.Socket client = peer();
+        upload(client);
+        List<ZMQ.Socket> agents = List.of(agent("a1"), agent("a2"), agent("a3"));
+        awaitAgents(3);
+        a3LateHeartbeat(agents);
+        Wire.send(client, null, new Message.DeployRoute(HASH, 0, threeOpenStages(), Transport.NONE), false);
+        awaitEvent("waits for suspect agent a3");
+        agents.get(0).setReceiveTimeOut(300);
+        for (List<ByteBuffer> f; (f = Wire.receive(agents.get(0), 0)) != null; ) {
+            assertThat(Codec.decode(f)).as("no DEPLOY while a3 is suspect").isInstanceOf(Message.Heartbeat.class);
+        }
+
+        heartbeat(agents.get(2), "a3"); // a3 was only late: healthy again, it takes the third stage
+        clock.addAndGet(Liveness.SWEEP_INTERVAL.toNanos());
+        for (int i = 0; i < 3; i++) {
+            assertThat(nextWork(agents.get(i))).isEqualTo(new Message.Deploy(HASH, MODEL.length));
+            heartbeat(agents.get(i), "a" + (i + 1), HASH);
+        }
+        Message.Route route = (Message.Route) nextWork(client);
+        assertThat(route.stages()).extracting(Message.Stage::agent).containsExactlyInAnyOrder("a1", "a2", "a3");
+    }
+
+    @Test
+    void aFreshRouteWaitingForASuspectAgentIsPlacedOnTheOthersOnceItIsLost() throws Exception {
+        ZMQ.Socket client = peer();
+        upload(client);
+        List<ZMQ.Socket> agents = List.of(agent("a1"), agent("a2"), agent("a3"));
+        awaitAgents(3);
+        a3LateHeartbeat(agents);
+        Wire.send(client, null, new Message.DeployRoute(HASH, 0, threeOpenStages(), Transport.NONE), false);
+        awaitEvent("waits for suspect agent a3");
+
+        clock.addAndGet(1_000_000_000L); // a3 stays silent: lost after three intervals
+        heartbeat(agents.get(0), "a1");
+        heartbeat(agents.get(1), "a2");
+        awaitState("a3", "lost");
+        for (int i = 0; i < 2; i++) {
+            assertThat(nextWork(agents.get(i))).isEqualTo(new Message.Deploy(HASH, MODEL.length));
+            heartbeat(agents.get(i), "a" + (i + 1), HASH);
+        }
+        Message.Route route = (Message.Route) nextWork(client);
+        assertThat(route.stages()).extracting(Message.Stage::agent).doesNotContain("a3").contains("a1", "a2");
+    }
+
+    /** Two seconds in which a1 and a2 heartbeat and a3 does not: a3 is suspect. */
+    private void a3LateHeartbeat(List<ZMQ.Socket> agents) throws InterruptedException {
+        clock.addAndGet(2_100_000_000L);
+        heartbeat(agents.get(0), "a1");
+        heartbeat(agents.get(1), "a2");
+        awaitState("a3", "suspect");
+        awaitState("a1", "healthy");
+    }
+
+    private static List<Message.Stage> threeOpenStages() {
+        return List.of(new Message.Stage(0, 10, HASH, MODEL.length, "", ""), new Message.Stage(10, 20, HASH, MODEL.length, "", ""),
+                new Message.Stage(20, 30, HASH, MODEL.length, "", ""));
+    }
+
+    private void awaitEvent(String text) throws InterruptedException {
+        for (int i = 0; i < 100 && broker.snapshot().events().stream().noneMatch(e -> e.message().contains(text)); i++) {
+            Thread.sleep(20);
+        }
+        assertThat(broker.snapshot().events()).anySatisfy(e -> assertThat(e.message()).contains(text));
+    }
+
+    @Test
     void anUnknownAgentsHeartbeatIsAnsweredDisconnect() throws Exception {
         ZMQ.Socket stranger = peer();
         Message m = ask(stranger, Message.Heartbeat.fromBroker(1));
@@ -327,15 +394,20 @@ class BrokerTest {
         });
     }
 
-    private void heartbeat(ZMQ.Socket agent) throws InterruptedException {
-        long before = broker.snapshot().agents().stream().filter(r -> r.name().equals("a2")).findFirst().orElseThrow().heartbeatAgeMs();
-        Wire.send(agent, null, new Message.Heartbeat(1, 5, 1, 2, 0.1, List.of(), List.of(), 0, 0), false);
+    /**
+     * Sends a heartbeat as the agent (the clock has moved since its last one) and waits until the
+     * broker's snapshot shows it taken in: the agent heard from just now, with the models listed.
+     */
+    private void heartbeat(ZMQ.Socket agent, String name, String... cachedModels) throws InterruptedException {
+        Wire.send(agent, null, new Message.Heartbeat(1, 5, 1, 2, 0.1, List.of(), List.of(cachedModels), 0, 0), false);
         for (int i = 0; i < 100; i++) {
             Thread.sleep(20);
-            if (broker.snapshot().agents().stream().anyMatch(r -> r.name().equals("a2") && r.heartbeatAgeMs() < before)) {
+            if (broker.snapshot().agents().stream().anyMatch(r -> r.name().equals(name) && r.heartbeatAgeMs() == 0
+                    && r.models().containsAll(List.of(cachedModels)))) {
                 return;
             }
         }
+        throw new AssertionError("the broker did not take in " + name + "'s heartbeat");
     }
 
     private void awaitAgents(int n) throws InterruptedException {

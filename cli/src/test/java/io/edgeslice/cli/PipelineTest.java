@@ -50,7 +50,8 @@ class PipelineTest {
             assertThat(code).isZero();
             Message.Route route = client.route(hash, Duration.ofSeconds(5));
             assertThat(route.stages()).hasSize(3);
-            assertThat(new HashSet<>(RoutesOf.agents(route))).hasSize(3);
+            assertThat(new HashSet<>(RoutesOf.agents(route))).as("one stage per agent; the broker's events: %s", broker.snapshot().events())
+                    .hasSize(3);
             // the agents share this machine's ONNX Runtime target: deploy cut the graph ONNX Runtime runs here
             assertThat(route.ortTarget()).isEqualTo(io.edgeslice.slicer.OrtTarget.local()).isNotEmpty();
             // the reference runs at the level the slices run at (all where the cuts allow it), to match bit for bit

@@ -19,6 +19,7 @@ import io.edgeslice.slicer.Analysis;
 import io.edgeslice.slicer.Cuts;
 import io.edgeslice.slicer.InputShapes;
 import io.edgeslice.slicer.OnnxModel;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,8 +76,9 @@ final class PipelineBenchCommand implements Callable<Integer> {
             + "cuts (see deploy --graph; the agents here share this machine's target, so auto is optimized) (default: ${DEFAULT-VALUE}).")
     String graph;
 
-    @Option(names = "--keep", description = "Keep the work directory (the agents' logs) after a run whose requests all succeed; "
-            + "it is always kept after one that fails.")
+    @Option(names = "--keep", description = "Keep the work directory (the agents' logs, and requests.csv: each one-at-a-time request beside "
+            + "the whole model and the bare processes timed right after it) after a run whose requests all succeed; it is always kept "
+            + "after one that fails.")
     boolean keep;
 
     @Option(names = "--json", description = "End with a JSON line.")
@@ -179,6 +181,15 @@ final class PipelineBenchCommand implements Callable<Integer> {
                     one.addAll(client.runPipeline(hash, requestsOf(hash, input, requests - requests / 2), 1, Duration.ofMinutes(10), timeStages));
                 }
                 double pipelineMs = median(latencies(one));
+                // each one-at-a-time request against the whole model timed right after it: on a machine whose speed drifts,
+                // a pair shares the machine's state, while two medians of separate series may fall in different speed phases
+                List<Double> pairedRatios = new ArrayList<>();
+                for (int i = 0; i < one.size(); i++) {
+                    if (one.get(i).ok()) {
+                        pairedRatios.add(one.get(i).latencyMs() / timings.whole.get(i));
+                    }
+                }
+                writeSeries(work.resolve("requests.csv"), one, timings.whole, rawMicros);
                 // per request, as the agents measured it: ONNX Runtime time of every stage, and the rest (moving data, waking threads)
                 double agentComputeMs = median(one.stream().filter(TaskOutcome::ok).map(o -> o.computeMicros() / 1000.0).toList());
                 double outsideMs = median(one.stream().filter(TaskOutcome::ok).map(o -> o.latencyMs() - o.computeMicros() / 1000.0).toList());
@@ -205,7 +216,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 PipelineReport report = new PipelineReport(model.getFileName().toString(), stages, requests, warmUp,
                         route.ortTarget().isEmpty() ? "portable" : "optimized",
                         route.stages().stream().skip(1).map(Message.Stage::start).toList(), levelAll, wholeMs, wholeAllMs,
-                        wholeAfterIdleMs, pipelineMs, agentComputeMs, outsideMs, stageMs, harnessStageMs, rawChainMs, rawStageMs, ok / seconds,
+                        wholeAfterIdleMs, pipelineMs, median(pairedRatios), agentComputeMs, outsideMs, stageMs, harnessStageMs, rawChainMs, rawStageMs, ok / seconds,
                         steadyRps, pipelinedComputeMs, ok,
                         Runtime.getRuntime().availableProcessors(), hopBytes, RawHops.medianMs(hopBytes), RawHops.wakeUpMicros(), loadBefore,
                         loadAverage(), !sharedMemory.equals("off"), maxAbsDiff);
@@ -223,9 +234,20 @@ final class PipelineBenchCommand implements Callable<Integer> {
             if (succeeded && !keep) {
                 FileTrees.delete(work); // the broker's copy of the model and the agents' caches and logs
             } else {
-                out.println("the broker's models and the agents' logs are kept in " + work);
+                out.println("the broker's models, the agents' logs and requests.csv are kept in " + work);
             }
         }
+    }
+
+    /** The one-at-a-time requests in order, each beside the whole model and the bare processes timed right after it. */
+    private static void writeSeries(Path file, List<TaskOutcome> one, List<Double> whole, List<List<Long>> rawMicros) throws IOException {
+        List<String> lines = new ArrayList<>(List.of("request,ok,latency_ms,agent_compute_ms,whole_ms,raw_chain_ms"));
+        for (int i = 0; i < one.size(); i++) {
+            TaskOutcome o = one.get(i);
+            lines.add(String.format(java.util.Locale.ROOT, "%d,%b,%.3f,%.3f,%.3f,%.3f", i, o.ok(), o.latencyMs(), o.computeMicros() / 1000.0,
+                    whole.get(i), rawMicros.get(i).stream().mapToLong(Long::longValue).sum() / 1000.0));
+        }
+        Files.write(file, lines);
     }
 
     /** deploy's --placement for checked cuts: slice i on agent s(i+1). */

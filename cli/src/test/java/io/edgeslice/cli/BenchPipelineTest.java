@@ -9,6 +9,8 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -23,14 +25,18 @@ class BenchPipelineTest {
     @Test
     void aRunAtGivenCutsEndsWithItsMeasurementsAndEveryResultChecked() throws Exception {
         PrintStream stdout = System.out;
+        PrintStream stderr = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        ByteArrayOutputStream report = new ByteArrayOutputStream();
         int code;
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8)); // the JSON line goes to standard output
+        System.setErr(new PrintStream(report, true, StandardCharsets.UTF_8)); // and with --json the report to standard error
         try {
             code = EdgeSliceCommand.commandLine().execute("bench", "pipeline", "--model", MODEL, "--cuts", "40", "--requests", "5",
-                    "--warm-up", "4", "--json");
+                    "--warm-up", "4", "--json", "--keep");
         } finally {
             System.setOut(stdout);
+            System.setErr(stderr);
         }
         List<String> lines = captured.toString(StandardCharsets.UTF_8).lines().toList();
 
@@ -60,6 +66,20 @@ class BenchPipelineTest {
         assertThat(raw).isPositive();
         assertThat(j.get("compute_vs_raw_chain").asDouble()).isCloseTo(j.get("agent_compute_ms").asDouble() / raw,
                 org.assertj.core.data.Percentage.withPercentage(2));
+
+        // --keep leaves the work directory, with each one-at-a-time request beside the whole model timed after it
+        String kept = report.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("kept in ")).findFirst().orElseThrow();
+        Path work = Path.of(kept.substring(kept.indexOf("kept in ") + "kept in ".length()).trim());
+        try {
+            List<String> series = Files.readAllLines(work.resolve("requests.csv"));
+            assertThat(series.get(0)).isEqualTo("request,ok,latency_ms,agent_compute_ms,whole_ms,raw_chain_ms");
+            assertThat(series).hasSize(6);
+            List<Double> ratios = series.stream().skip(1).map(l -> l.split(","))
+                    .map(f -> Double.parseDouble(f[2]) / Double.parseDouble(f[4])).sorted().toList();
+            assertThat(j.get("paired_latency_ratio").asDouble()).isCloseTo(ratios.get(2), org.assertj.core.data.Offset.offset(0.001));
+        } finally {
+            io.edgeslice.protocol.FileTrees.delete(work);
+        }
     }
 
     @Test

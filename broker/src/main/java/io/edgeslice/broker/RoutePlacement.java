@@ -34,6 +34,13 @@ final class RoutePlacement {
         void send(byte[] identity, Message m);
     }
 
+    /**
+     * How long a placement waits for a suspect agent. A suspect agent is heard from again or lost
+     * within this: a late heartbeat or a reconnect (often just a stalled machine) must not stack two
+     * stages of a fresh route on one agent for good.
+     */
+    static final long SUSPECT_WAIT_NANOS = Liveness.LOST_AFTER_MISSED * Liveness.HEARTBEAT_INTERVAL.toNanos() + Liveness.RECONNECT_GRACE.toNanos();
+
     private final RouteBook routes;
     private final Map<String, AgentEntry> agentsByName;
     private final ModelRepository models;
@@ -77,13 +84,6 @@ final class RoutePlacement {
         validate(stages);
         place(new Waiting(key, stages, transport, ortTarget, onError, onDone, ticker.nanos() + SUSPECT_WAIT_NANOS));
     }
-
-    /**
-     * How long a placement waits for a suspect agent. A suspect agent is heard from again or lost
-     * within this: a late heartbeat or a reconnect (often just a stalled machine) must not stack two
-     * stages of a fresh route on one agent for good.
-     */
-    static final long SUSPECT_WAIT_NANOS = Liveness.LOST_AFTER_MISSED * Liveness.HEARTBEAT_INTERVAL.toNanos() + Liveness.RECONNECT_GRACE.toNanos();
 
     private void validate(List<Message.Stage> stages) {
         if (stages.isEmpty() || stages.get(0).start() != 0) {

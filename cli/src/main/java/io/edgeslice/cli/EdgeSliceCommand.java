@@ -28,6 +28,7 @@ public final class EdgeSliceCommand implements Runnable {
 
     public static void main(String[] args) {
         OrtNatives.useCache(); // before anything loads ONNX Runtime
+        ParentWatch.start();
         System.exit(commandLine().execute(args));
     }
 

@@ -27,7 +27,9 @@ public final class EdgeSliceProcess implements AutoCloseable {
         List<String> cmd = javaCommand();
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), EdgeSliceCommand.class.getName()));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().put(ParentWatch.ENV, String.valueOf(ProcessHandle.current().pid())); // it ends when this JVM does
+        Process p = pb.start();
         return new EdgeSliceProcess(name, p, log);
     }
 

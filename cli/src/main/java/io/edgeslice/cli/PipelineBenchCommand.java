@@ -154,10 +154,11 @@ final class PipelineBenchCommand implements Callable<Integer> {
                     tailMicros.add(new ArrayList<>());
                 }
                 List<TaskOutcome> one = new ArrayList<>();
-                List<TaskOutcome> piped;
-                List<Long> done = new ArrayList<>();
+                List<TaskOutcome> piped = new ArrayList<>();
                 List<List<Long>> rawMicros = new ArrayList<>();
-                double seconds;
+                double seconds = 0;
+                int steadyCompletions = 0;
+                double steadySeconds = 0;
                 try (TailRuns tails = new TailRuns(route);
                      RawChain raw = RawChain.start(timings.slices, timings.keys, timings.stageInputs, level, sharedMemory, work)) {
                     // first runs load sessions and learn output shapes; then, pipelined to be quick, the JIT compiles the message paths
@@ -172,14 +173,26 @@ final class PipelineBenchCommand implements Callable<Integer> {
                         }
                         rawMicros.add(raw.runOnce()); // the same slices in bare processes of their own, woken in turn
                     };
-                    // one at a time in two halves around the pipelined run: the stage times that set its bound (and the
-                    // latencies) are measured on the machine as it was while it ran, on this VM's drifting speed
-                    one.addAll(client.runPipeline(hash, requestsOf(hash, input, requests / 2), 1, Duration.ofMinutes(10), timeStages));
-                    long t0 = System.nanoTime();
-                    piped = client.runPipeline(hash, requestsOf(hash, input, requests), inFlight, Duration.ofMinutes(10),
-                            o -> done.add(System.nanoTime()));
-                    seconds = (System.nanoTime() - t0) / 1e9;
-                    one.addAll(client.runPipeline(hash, requestsOf(hash, input, requests - requests / 2), 1, Duration.ofMinutes(10), timeStages));
+                    // one at a time and pipelined in turn, a block of each at a time: the stage times that set the bound (and the
+                    // latencies) are measured over the same stretches of this VM's drifting speed as the pipelined rate; in one
+                    // block each, a slower phase of a few seconds fell on one side only (once 30 % of the pipelined rate)
+                    List<Integer> oneBlocks = split(requests, PIPELINED_BLOCKS + 1);
+                    List<Integer> pipedBlocks = split(requests, PIPELINED_BLOCKS);
+                    for (int b = 0; b <= PIPELINED_BLOCKS; b++) {
+                        one.addAll(client.runPipeline(hash, requestsOf(hash, input, oneBlocks.get(b)), 1, Duration.ofMinutes(10), timeStages));
+                        if (b == PIPELINED_BLOCKS) {
+                            break;
+                        }
+                        List<Long> done = new ArrayList<>();
+                        long t0 = System.nanoTime();
+                        piped.addAll(client.runPipeline(hash, requestsOf(hash, input, pipedBlocks.get(b)), inFlight, Duration.ofMinutes(10),
+                                o -> done.add(System.nanoTime())));
+                        seconds += (System.nanoTime() - t0) / 1e9;
+                        if (done.size() >= 2) { // the rate once the pipeline is full: completions after the first, over the time since the first
+                            steadyCompletions += done.size() - 1;
+                            steadySeconds += (done.get(done.size() - 1) - done.get(0)) / 1e9;
+                        }
+                    }
                 }
                 double pipelineMs = median(latencies(one));
                 // each one-at-a-time request against the whole model timed right after it: on a machine whose speed drifts,
@@ -205,8 +218,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
                     int stage = s;
                     rawStageMs.add(median(rawMicros.stream().map(r -> r.get(stage) / 1000.0).toList()));
                 }
-                // the rate once the pipeline is full: completions after the first, over the time since the first
-                double steadyRps = done.size() < 2 ? 0 : (done.size() - 1) / ((done.get(done.size() - 1) - done.get(0)) / 1e9);
+                double steadyRps = steadySeconds == 0 ? 0 : steadyCompletions / steadySeconds;
                 // the stages' compute per request while they run side by side: sharing cores and memory slows each
                 double pipelinedComputeMs = median(piped.stream().filter(TaskOutcome::ok).map(o -> o.computeMicros() / 1000.0).toList());
                 long ok = piped.stream().filter(TaskOutcome::ok).count();
@@ -238,6 +250,15 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 out.println("the broker's models, the agents' logs and requests.csv are kept in " + work);
             }
         }
+    }
+
+    /** {@code n} split into {@code parts} near-equal counts, the larger first. */
+    static List<Integer> split(int n, int parts) {
+        List<Integer> out = new ArrayList<>();
+        for (int i = 0; i < parts; i++) {
+            out.add(n / parts + (i < n % parts ? 1 : 0));
+        }
+        return out;
     }
 
     /** The one-at-a-time requests in order, each beside the whole model and the bare processes timed right after it. */
@@ -281,6 +302,9 @@ final class PipelineBenchCommand implements Callable<Integer> {
         }
         return out;
     }
+
+    /** Pipelined blocks, each between two blocks of one-at-a-time requests. */
+    static final int PIPELINED_BLOCKS = 4;
 
     /** Idle time before the whole model's second timing: about what a stage idles between its runs here. */
     static final long IDLE_BEFORE_WHOLE_MS = 150;

@@ -76,10 +76,18 @@ class BenchPipelineTest {
             assertThat(series).hasSize(6);
             List<Double> ratios = series.stream().skip(1).map(l -> l.split(","))
                     .map(f -> Double.parseDouble(f[2]) / Double.parseDouble(f[4])).sorted().toList();
-            assertThat(j.get("paired_latency_ratio").asDouble()).isCloseTo(ratios.get(2), org.assertj.core.data.Offset.offset(0.001));
+            // the file's times are rounded to 1 µs, which for a ~1 ms model moves a ratio by ~0.1 %
+            assertThat(j.get("paired_latency_ratio").asDouble()).isCloseTo(ratios.get(2), org.assertj.core.data.Percentage.withPercentage(0.5));
         } finally {
             io.edgeslice.protocol.FileTrees.delete(work);
         }
+    }
+
+    @Test
+    void requestsAreSplitIntoNearEqualBlocks() {
+        assertThat(PipelineBenchCommand.split(120, 5)).containsExactly(24, 24, 24, 24, 24);
+        assertThat(PipelineBenchCommand.split(5, 4)).containsExactly(2, 1, 1, 1);
+        assertThat(PipelineBenchCommand.split(61, 4)).containsExactly(16, 15, 15, 15);
     }
 
     @Test

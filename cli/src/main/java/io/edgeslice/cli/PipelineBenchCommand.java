@@ -55,8 +55,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
                     + "slice i runs on agent s<i>, and there are as many stages as slices.")
     int[] cuts;
 
-    @Option(names = "--requests", defaultValue = "120", description = "Requests per measurement (default: ${DEFAULT-VALUE}: on a small VM one request's time varies by ~10 %%, "
-            + "and medians of 60 moved the latency ratio by a few %% from run to run).")
+    @Option(names = "--requests", defaultValue = "120", description = "Requests per measurement (default: ${DEFAULT-VALUE}: on a small VM one request's time "
+            + "varies by ~10 %%).")
     int requests;
 
     @Option(names = "--in-flight", paramLabel = "N", description = "Requests in flight when pipelined (default: twice the stages).")
@@ -194,7 +194,10 @@ final class PipelineBenchCommand implements Callable<Integer> {
                         }
                     }
                 }
-                double pipelineMs = median(latencies(one));
+                // Means, not medians: each run's time on this VM falls in one of two speed modes ~20 % apart, and a median
+                // jumps between them with a few runs either way (one run: ratio of medians 1.120, of means 1.092); a stage's
+                // mean run time is also what bounds its throughput, and means of the tails subtract exactly into stage times
+                double pipelineMs = mean(latencies(one));
                 // each one-at-a-time request against the whole model timed right after it: on a machine whose speed drifts,
                 // a pair shares the machine's state, while two medians of separate series may fall in different speed phases
                 List<Double> pairedRatios = new ArrayList<>();
@@ -205,22 +208,22 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 }
                 writeSeries(work.resolve("requests.csv"), one, timings.whole, rawMicros);
                 // per request, as the agents measured it: ONNX Runtime time of every stage, and the rest (moving data, waking threads)
-                double agentComputeMs = median(one.stream().filter(TaskOutcome::ok).map(o -> o.computeMicros() / 1000.0).toList());
-                double outsideMs = median(one.stream().filter(TaskOutcome::ok).map(o -> o.latencyMs() - o.computeMicros() / 1000.0).toList());
-                double wholeMs = median(timings.whole); // at the slices' level
-                double wholeAllMs = levelAll ? wholeMs : median(timings.wholeAll);
-                double wholeAfterIdleMs = median(timings.wholeAfterIdle);
-                List<Double> harnessStageMs = timings.stageMedians();
+                double agentComputeMs = mean(one.stream().filter(TaskOutcome::ok).map(o -> o.computeMicros() / 1000.0).toList());
+                double outsideMs = mean(one.stream().filter(TaskOutcome::ok).map(o -> o.latencyMs() - o.computeMicros() / 1000.0).toList());
+                double wholeMs = mean(timings.whole); // at the slices' level
+                double wholeAllMs = levelAll ? wholeMs : mean(timings.wholeAll);
+                double wholeAfterIdleMs = mean(timings.wholeAfterIdle);
+                List<Double> harnessStageMs = timings.stageMeans();
                 List<Double> stageMs = agentStageMs(tailMicros);
-                double rawChainMs = median(rawMicros.stream().map(r -> r.stream().mapToLong(Long::longValue).sum() / 1000.0).toList());
+                double rawChainMs = mean(rawMicros.stream().map(r -> r.stream().mapToLong(Long::longValue).sum() / 1000.0).toList());
                 List<Double> rawStageMs = new ArrayList<>();
                 for (int s = 0; s < stages; s++) {
                     int stage = s;
-                    rawStageMs.add(median(rawMicros.stream().map(r -> r.get(stage) / 1000.0).toList()));
+                    rawStageMs.add(mean(rawMicros.stream().map(r -> r.get(stage) / 1000.0).toList()));
                 }
                 double steadyRps = steadySeconds == 0 ? 0 : steadyCompletions / steadySeconds;
                 // the stages' compute per request while they run side by side: sharing cores and memory slows each
-                double pipelinedComputeMs = median(piped.stream().filter(TaskOutcome::ok).map(o -> o.computeMicros() / 1000.0).toList());
+                double pipelinedComputeMs = mean(piped.stream().filter(TaskOutcome::ok).map(o -> o.computeMicros() / 1000.0).toList());
                 long ok = piped.stream().filter(TaskOutcome::ok).count();
                 double maxAbsDiff = java.util.stream.Stream.concat(one.stream(), piped.stream()).filter(TaskOutcome::ok)
                         .mapToDouble(o -> OutputDiff.maxAbsDiff(expected, o.outputs())).max().orElse(0);
@@ -229,7 +232,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 PipelineReport report = new PipelineReport(model.getFileName().toString(), stages, requests, warmUp,
                         route.ortTarget().isEmpty() ? "portable" : "optimized",
                         route.stages().stream().skip(1).map(Message.Stage::start).toList(), levelAll, wholeMs, wholeAllMs,
-                        wholeAfterIdleMs, pipelineMs, median(pairedRatios), agentComputeMs, outsideMs, stageMs, harnessStageMs, rawChainMs, rawStageMs, ok / seconds,
+                        wholeAfterIdleMs, pipelineMs, median(latencies(one)), median(timings.whole), median(pairedRatios), agentComputeMs, outsideMs,
+                        stageMs, harnessStageMs, rawChainMs, rawStageMs, ok / seconds,
                         steadyRps, pipelinedComputeMs, ok,
                         Runtime.getRuntime().availableProcessors(), hopBytes, RawHops.medianMs(hopBytes), RawHops.wakeUpMicros(), loadBefore,
                         loadAverage(), !sharedMemory.equals("off"), maxAbsDiff);
@@ -285,9 +289,9 @@ final class PipelineBenchCommand implements Callable<Integer> {
         return String.join(",", out);
     }
 
-    /** Each stage's compute in its agent, from the medians of the tails' compute (tail s runs stages s..last). */
+    /** Each stage's compute in its agent, from the means of the tails' compute (tail s runs stages s..last). */
     private static List<Double> agentStageMs(List<List<Long>> tailMicros) {
-        List<Double> tail = tailMicros.stream().map(t -> median(t.stream().map(v -> v / 1000.0).toList())).toList();
+        List<Double> tail = tailMicros.stream().map(t -> mean(t.stream().map(v -> v / 1000.0).toList())).toList();
         List<Double> out = new ArrayList<>();
         for (int s = 0; s < tail.size(); s++) {
             out.add(s + 1 < tail.size() ? tail.get(s) - tail.get(s + 1) : tail.get(s));
@@ -398,8 +402,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
             return out;
         }
 
-        List<Double> stageMedians() {
-            return stages.stream().map(PipelineBenchCommand::median).toList();
+        List<Double> stageMeans() {
+            return stages.stream().map(PipelineBenchCommand::mean).toList();
         }
     }
 
@@ -414,5 +418,9 @@ final class PipelineBenchCommand implements Callable<Integer> {
 
     private static double median(List<Double> v) {
         return Percentiles.of(v, 50);
+    }
+
+    private static double mean(List<Double> v) {
+        return v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
     }
 }

@@ -57,6 +57,9 @@ class BenchPipelineTest {
                 org.assertj.core.data.Percentage.withPercentage(2));
         // whole_ms and pipeline_ms are rounded to 0.01 ms, which for a ~1 ms model moves their ratio by ~1 %
         assertThat(j.get("latency_ratio").asDouble()).isCloseTo(pipeline / whole, org.assertj.core.data.Percentage.withPercentage(2));
+        // the ratio is of the means; the medians' ratio is kept beside it
+        assertThat(j.get("latency_ratio_of_medians").asDouble()).isCloseTo(j.get("pipeline_p50_ms").asDouble() / j.get("whole_p50_ms").asDouble(),
+                org.assertj.core.data.Percentage.withPercentage(2));
         assertThat(j.get("bound_rps").asDouble()).isCloseTo(1000 / Math.max(j.get("stage_ms").get(0).asDouble(),
                 j.get("stage_ms").get(1).asDouble()), org.assertj.core.data.Percentage.withPercentage(1)); // stage_ms are rounded
         assertThat(j.get("shared_memory").asBoolean()).isTrue();
@@ -74,6 +77,8 @@ class BenchPipelineTest {
             List<String> series = Files.readAllLines(work.resolve("requests.csv"));
             assertThat(series.get(0)).isEqualTo("request,ok,latency_ms,agent_compute_ms,whole_ms,raw_chain_ms");
             assertThat(series).hasSize(6);
+            double meanLatency = series.stream().skip(1).mapToDouble(l -> Double.parseDouble(l.split(",")[2])).average().orElseThrow();
+            assertThat(pipeline).isCloseTo(meanLatency, org.assertj.core.data.Offset.offset(0.01));
             List<Double> ratios = series.stream().skip(1).map(l -> l.split(","))
                     .map(f -> Double.parseDouble(f[2]) / Double.parseDouble(f[4])).sorted().toList();
             // the file's times are rounded to 1 µs, which for a ~1 ms model moves a ratio by ~0.1 %

@@ -194,9 +194,11 @@ final class PipelineBenchCommand implements Callable<Integer> {
                         }
                     }
                 }
-                // Means, not medians: each run's time on this VM falls in one of two speed modes ~20 % apart, and a median
-                // jumps between them with a few runs either way (one run: ratio of medians 1.120, of means 1.092); a stage's
-                // mean run time is also what bounds its throughput, and means of the tails subtract exactly into stage times
+                // Means of the middle 80 %, not medians: each run's time on this VM falls in one of two speed modes ~20 % apart,
+                // and a median jumps between them with a few runs either way (one run: ratio of medians 1.120, of means 1.092);
+                // a stage's mean run time is also what bounds its throughput, and means of the tails subtract into stage times.
+                // Trimmed, because now and then the host slows everything for a few seconds, the hops most (one run: a stretch of
+                // ~20 requests of 120 took 300-430 ms; plain means 1.108, the middle 80 % 1.096).
                 double pipelineMs = mean(latencies(one));
                 // each one-at-a-time request against the whole model timed right after it: on a machine whose speed drifts,
                 // a pair shares the machine's state, while two medians of separate series may fall in different speed phases
@@ -232,7 +234,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 PipelineReport report = new PipelineReport(model.getFileName().toString(), stages, requests, warmUp,
                         route.ortTarget().isEmpty() ? "portable" : "optimized",
                         route.stages().stream().skip(1).map(Message.Stage::start).toList(), levelAll, wholeMs, wholeAllMs,
-                        wholeAfterIdleMs, pipelineMs, median(latencies(one)), median(timings.whole), median(pairedRatios), agentComputeMs, outsideMs,
+                        wholeAfterIdleMs, pipelineMs, median(latencies(one)), median(timings.whole),
+                        plainMean(latencies(one)) / plainMean(timings.whole), median(pairedRatios), agentComputeMs, outsideMs,
                         stageMs, harnessStageMs, rawChainMs, rawStageMs, ok / seconds,
                         steadyRps, pipelinedComputeMs, ok,
                         Runtime.getRuntime().availableProcessors(), hopBytes, RawHops.medianMs(hopBytes), RawHops.wakeUpMicros(), loadBefore,
@@ -420,7 +423,14 @@ final class PipelineBenchCommand implements Callable<Integer> {
         return Percentiles.of(v, 50);
     }
 
+    /** Set aside at each end before averaging times per request. */
+    static final double TRIMMED = 0.1;
+
     private static double mean(List<Double> v) {
-        return v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+        return Percentiles.trimmedMean(v, TRIMMED);
+    }
+
+    private static double plainMean(List<Double> v) {
+        return v.stream().mapToDouble(Double::doubleValue).average().orElse(0);
     }
 }

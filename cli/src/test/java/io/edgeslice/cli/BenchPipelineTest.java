@@ -77,6 +77,7 @@ class BenchPipelineTest {
             List<String> series = Files.readAllLines(work.resolve("requests.csv"));
             assertThat(series.get(0)).isEqualTo("request,ok,latency_ms,agent_compute_ms,whole_ms,raw_chain_ms");
             assertThat(series).hasSize(6);
+            // of 5 latencies, the middle 80 % leave out none (each end rounds down to 0 requests)
             double meanLatency = series.stream().skip(1).mapToDouble(l -> Double.parseDouble(l.split(",")[2])).average().orElseThrow();
             assertThat(pipeline).isCloseTo(meanLatency, org.assertj.core.data.Offset.offset(0.01));
             List<Double> ratios = series.stream().skip(1).map(l -> l.split(","))
@@ -86,6 +87,15 @@ class BenchPipelineTest {
         } finally {
             io.edgeslice.protocol.FileTrees.delete(work);
         }
+    }
+
+    @Test
+    void aTrimmedMeanSetsAsideTheEndsOfTheSortedValues() {
+        List<Double> v = List.of(9.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 1000.0);
+        assertThat(Percentiles.trimmedMean(v, 0.1)).isEqualTo(5.5); // 1 and 1000 set aside
+        assertThat(Percentiles.trimmedMean(v, 0.0)).isEqualTo(104.5);
+        assertThat(Percentiles.trimmedMean(List.of(3.0, 1.0, 2.0, 100.0, 4.0), 0.1)).isEqualTo(22.0); // 0.5 rounds down to none
+        assertThat(Percentiles.trimmedMean(List.of(), 0.1)).isZero();
     }
 
     @Test

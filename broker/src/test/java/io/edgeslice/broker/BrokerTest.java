@@ -310,12 +310,7 @@ class BrokerTest {
     @Test
     void aFreshRouteWaitsForASuspectAgentRatherThanRunTwoStagesOnOneAgent() throws Exception {
         ZMQ.Socket client = peer();
-        upload(client);
-        List<ZMQ.Socket> agents = List.of(agent("a1"), agent("a2"), agent("a3"));
-        awaitAgents(3);
-        a3LateHeartbeat(agents);
-        Wire.send(client, null, new Message.DeployRoute(HASH, 0, threeOpenStages(), Transport.NONE), false);
-        awaitEvent("waits for suspect agent a3");
+        List<ZMQ.Socket> agents = deployWhileA3IsSuspect(client);
         agents.get(0).setReceiveTimeOut(300);
         for (List<ByteBuffer> f; (f = Wire.receive(agents.get(0), 0)) != null; ) {
             assertThat(Codec.decode(f)).as("no DEPLOY while a3 is suspect").isInstanceOf(Message.Heartbeat.class);
@@ -334,12 +329,7 @@ class BrokerTest {
     @Test
     void aFreshRouteWaitingForASuspectAgentIsPlacedOnTheOthersOnceItIsLost() throws Exception {
         ZMQ.Socket client = peer();
-        upload(client);
-        List<ZMQ.Socket> agents = List.of(agent("a1"), agent("a2"), agent("a3"));
-        awaitAgents(3);
-        a3LateHeartbeat(agents);
-        Wire.send(client, null, new Message.DeployRoute(HASH, 0, threeOpenStages(), Transport.NONE), false);
-        awaitEvent("waits for suspect agent a3");
+        List<ZMQ.Socket> agents = deployWhileA3IsSuspect(client);
 
         clock.addAndGet(1_000_000_000L); // a3 stays silent: lost after three intervals
         heartbeat(agents.get(0), "a1");
@@ -353,18 +343,24 @@ class BrokerTest {
         assertThat(route.stages()).extracting(Message.Stage::agent).doesNotContain("a3").contains("a1", "a2");
     }
 
-    /** Two seconds in which a1 and a2 heartbeat and a3 does not: a3 is suspect. */
-    private void a3LateHeartbeat(List<ZMQ.Socket> agents) throws InterruptedException {
+    /**
+     * Agents a1, a2 and a3; two seconds in which a1 and a2 heartbeat and a3 does not, so a3 is
+     * suspect; then a route of three stages for the broker to place, which waits for a3.
+     */
+    private List<ZMQ.Socket> deployWhileA3IsSuspect(ZMQ.Socket client) throws InterruptedException {
+        upload(client);
+        List<ZMQ.Socket> agents = List.of(agent("a1"), agent("a2"), agent("a3"));
+        awaitAgents(3);
         clock.addAndGet(2_100_000_000L);
         heartbeat(agents.get(0), "a1");
         heartbeat(agents.get(1), "a2");
         awaitState("a3", "suspect");
         awaitState("a1", "healthy");
-    }
-
-    private static List<Message.Stage> threeOpenStages() {
-        return List.of(new Message.Stage(0, 10, HASH, MODEL.length, "", ""), new Message.Stage(10, 20, HASH, MODEL.length, "", ""),
+        List<Message.Stage> open = List.of(new Message.Stage(0, 10, HASH, MODEL.length, "", ""), new Message.Stage(10, 20, HASH, MODEL.length, "", ""),
                 new Message.Stage(20, 30, HASH, MODEL.length, "", ""));
+        Wire.send(client, null, new Message.DeployRoute(HASH, 0, open, Transport.NONE), false);
+        awaitEvent("waits for suspect agent a3");
+        return agents;
     }
 
     private void awaitEvent(String text) throws InterruptedException {

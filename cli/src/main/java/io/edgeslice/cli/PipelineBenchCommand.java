@@ -199,7 +199,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 // a stage's mean run time is also what bounds its throughput, and means of the tails subtract into stage times.
                 // Trimmed, because now and then the host slows everything for a few seconds, the hops most (one run: a stretch of
                 // ~20 requests of 120 took 300-430 ms; plain means 1.108, the middle 80 % 1.096).
-                double pipelineMs = mean(latencies(one));
+                double pipelineMs = middleMean(latencies(one));
                 // each one-at-a-time request against the whole model timed right after it: on a machine whose speed drifts,
                 // a pair shares the machine's state, while two medians of separate series may fall in different speed phases
                 List<Double> pairedRatios = new ArrayList<>();
@@ -210,22 +210,22 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 }
                 writeSeries(work.resolve("requests.csv"), one, timings.whole, rawMicros);
                 // per request, as the agents measured it: ONNX Runtime time of every stage, and the rest (moving data, waking threads)
-                double agentComputeMs = mean(one.stream().filter(TaskOutcome::ok).map(o -> o.computeMicros() / 1000.0).toList());
-                double outsideMs = mean(one.stream().filter(TaskOutcome::ok).map(o -> o.latencyMs() - o.computeMicros() / 1000.0).toList());
-                double wholeMs = mean(timings.whole); // at the slices' level
-                double wholeAllMs = levelAll ? wholeMs : mean(timings.wholeAll);
-                double wholeAfterIdleMs = mean(timings.wholeAfterIdle);
+                double agentComputeMs = middleMean(one.stream().filter(TaskOutcome::ok).map(o -> o.computeMicros() / 1000.0).toList());
+                double outsideMs = middleMean(one.stream().filter(TaskOutcome::ok).map(o -> o.latencyMs() - o.computeMicros() / 1000.0).toList());
+                double wholeMs = middleMean(timings.whole); // at the slices' level
+                double wholeAllMs = levelAll ? wholeMs : middleMean(timings.wholeAll);
+                double wholeAfterIdleMs = middleMean(timings.wholeAfterIdle);
                 List<Double> harnessStageMs = timings.stageMeans();
                 List<Double> stageMs = agentStageMs(tailMicros);
-                double rawChainMs = mean(rawMicros.stream().map(r -> r.stream().mapToLong(Long::longValue).sum() / 1000.0).toList());
+                double rawChainMs = middleMean(rawMicros.stream().map(r -> r.stream().mapToLong(Long::longValue).sum() / 1000.0).toList());
                 List<Double> rawStageMs = new ArrayList<>();
                 for (int s = 0; s < stages; s++) {
                     int stage = s;
-                    rawStageMs.add(mean(rawMicros.stream().map(r -> r.get(stage) / 1000.0).toList()));
+                    rawStageMs.add(middleMean(rawMicros.stream().map(r -> r.get(stage) / 1000.0).toList()));
                 }
                 double steadyRps = steadySeconds == 0 ? 0 : steadyCompletions / steadySeconds;
                 // the stages' compute per request while they run side by side: sharing cores and memory slows each
-                double pipelinedComputeMs = mean(piped.stream().filter(TaskOutcome::ok).map(o -> o.computeMicros() / 1000.0).toList());
+                double pipelinedComputeMs = middleMean(piped.stream().filter(TaskOutcome::ok).map(o -> o.computeMicros() / 1000.0).toList());
                 long ok = piped.stream().filter(TaskOutcome::ok).count();
                 double maxAbsDiff = java.util.stream.Stream.concat(one.stream(), piped.stream()).filter(TaskOutcome::ok)
                         .mapToDouble(o -> OutputDiff.maxAbsDiff(expected, o.outputs())).max().orElse(0);
@@ -294,7 +294,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
 
     /** Each stage's compute in its agent, from the means of the tails' compute (tail s runs stages s..last). */
     private static List<Double> agentStageMs(List<List<Long>> tailMicros) {
-        List<Double> tail = tailMicros.stream().map(t -> mean(t.stream().map(v -> v / 1000.0).toList())).toList();
+        List<Double> tail = tailMicros.stream().map(t -> middleMean(t.stream().map(v -> v / 1000.0).toList())).toList();
         List<Double> out = new ArrayList<>();
         for (int s = 0; s < tail.size(); s++) {
             out.add(s + 1 < tail.size() ? tail.get(s) - tail.get(s + 1) : tail.get(s));
@@ -406,7 +406,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
         }
 
         List<Double> stageMeans() {
-            return stages.stream().map(PipelineBenchCommand::mean).toList();
+            return stages.stream().map(PipelineBenchCommand::middleMean).toList();
         }
     }
 
@@ -426,7 +426,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
     /** Set aside at each end before averaging times per request. */
     static final double TRIMMED = 0.1;
 
-    private static double mean(List<Double> v) {
+    /** The mean of the middle 80 %: how this bench sums up times per request. */
+    private static double middleMean(List<Double> v) {
         return Percentiles.trimmedMean(v, TRIMMED);
     }
 

@@ -24,8 +24,7 @@ public final class EdgeSliceProcess implements AutoCloseable {
 
     /** Starts {@code edgeslice ARGS...}; stdout and stderr go to {@code log}. */
     public static EdgeSliceProcess start(String name, Path log, String... args) throws IOException {
-        List<String> cmd = javaCommand();
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), EdgeSliceCommand.class.getName()));
+        List<String> cmd = javaCommand(EdgeSliceCommand.class);
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put(ParentWatch.ENV, String.valueOf(ProcessHandle.current().pid())); // it ends when this JVM does
@@ -33,8 +32,8 @@ public final class EdgeSliceProcess implements AutoCloseable {
         return new EdgeSliceProcess(name, p, log);
     }
 
-    /** This JVM's java launcher with the options every child JVM gets (a mutable list: the caller adds the class path and main class). */
-    static List<String> javaCommand() {
+    /** A child JVM running {@code main} on this JVM's class path, with the options every child gets (a mutable list: the caller adds arguments). */
+    static List<String> javaCommand(Class<?> main) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 // Activations live in direct buffers, freed only when a collection finds their owners dead. An agent
@@ -45,6 +44,7 @@ public final class EdgeSliceProcess implements AutoCloseable {
         if (extra != null && !extra.isBlank()) {
             cmd.addAll(List.of(extra.trim().split("\\s+")));
         }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
         return cmd;
     }
 

@@ -199,7 +199,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 // a stage's mean run time is also what bounds its throughput, and means of the tails subtract into stage times.
                 // Trimmed, because now and then the host slows everything for a few seconds, the hops most (one run: a stretch of
                 // ~20 requests of 120 took 300-430 ms; plain means 1.108, the middle 80 % 1.096).
-                double pipelineMs = middleMean(latencies(one));
+                List<Double> latencies = latencies(one);
+                double pipelineMs = middleMean(latencies);
                 // each one-at-a-time request against the whole model timed right after it: on a machine whose speed drifts,
                 // a pair shares the machine's state, while two medians of separate series may fall in different speed phases
                 List<Double> pairedRatios = new ArrayList<>();
@@ -208,7 +209,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
                         pairedRatios.add(one.get(i).latencyMs() / timings.whole.get(i));
                     }
                 }
-                writeSeries(work.resolve("requests.csv"), one, timings.whole, rawMicros);
+                List<Double> rawChainPerRequest = rawMicros.stream().map(r -> r.stream().mapToLong(Long::longValue).sum() / 1000.0).toList();
+                writeSeries(work.resolve("requests.csv"), one, timings.whole, rawChainPerRequest);
                 // per request, as the agents measured it: ONNX Runtime time of every stage, and the rest (moving data, waking threads)
                 double agentComputeMs = middleMean(one.stream().filter(TaskOutcome::ok).map(o -> o.computeMicros() / 1000.0).toList());
                 double outsideMs = middleMean(one.stream().filter(TaskOutcome::ok).map(o -> o.latencyMs() - o.computeMicros() / 1000.0).toList());
@@ -217,7 +219,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 double wholeAfterIdleMs = middleMean(timings.wholeAfterIdle);
                 List<Double> harnessStageMs = timings.stageMeans();
                 List<Double> stageMs = agentStageMs(tailMicros);
-                double rawChainMs = middleMean(rawMicros.stream().map(r -> r.stream().mapToLong(Long::longValue).sum() / 1000.0).toList());
+                double rawChainMs = middleMean(rawChainPerRequest);
                 List<Double> rawStageMs = new ArrayList<>();
                 for (int s = 0; s < stages; s++) {
                     int stage = s;
@@ -234,8 +236,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 PipelineReport report = new PipelineReport(model.getFileName().toString(), stages, requests, warmUp,
                         route.ortTarget().isEmpty() ? "portable" : "optimized",
                         route.stages().stream().skip(1).map(Message.Stage::start).toList(), levelAll, wholeMs, wholeAllMs,
-                        wholeAfterIdleMs, pipelineMs, median(latencies(one)), median(timings.whole),
-                        plainMean(latencies(one)) / plainMean(timings.whole), median(pairedRatios), agentComputeMs, outsideMs,
+                        wholeAfterIdleMs, pipelineMs, median(latencies), median(timings.whole),
+                        plainMean(latencies) / plainMean(timings.whole), median(pairedRatios), agentComputeMs, outsideMs,
                         stageMs, harnessStageMs, rawChainMs, rawStageMs, ok / seconds,
                         steadyRps, pipelinedComputeMs, ok,
                         Runtime.getRuntime().availableProcessors(), hopBytes, RawHops.medianMs(hopBytes), RawHops.wakeUpMicros(), loadBefore,
@@ -269,12 +271,12 @@ final class PipelineBenchCommand implements Callable<Integer> {
     }
 
     /** The one-at-a-time requests in order, each beside the whole model and the bare processes timed right after it. */
-    private static void writeSeries(Path file, List<TaskOutcome> one, List<Double> whole, List<List<Long>> rawMicros) throws IOException {
+    private static void writeSeries(Path file, List<TaskOutcome> one, List<Double> whole, List<Double> rawChain) throws IOException {
         List<String> lines = new ArrayList<>(List.of("request,ok,latency_ms,agent_compute_ms,whole_ms,raw_chain_ms"));
         for (int i = 0; i < one.size(); i++) {
             TaskOutcome o = one.get(i);
             lines.add(String.format(java.util.Locale.ROOT, "%d,%b,%.3f,%.3f,%.3f,%.3f", i, o.ok(), o.latencyMs(), o.computeMicros() / 1000.0,
-                    whole.get(i), rawMicros.get(i).stream().mapToLong(Long::longValue).sum() / 1000.0));
+                    whole.get(i), rawChain.get(i)));
         }
         Files.write(file, lines);
     }

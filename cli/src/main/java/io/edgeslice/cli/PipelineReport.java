@@ -7,12 +7,11 @@ import java.util.List;
 
 /**
  * What {@code bench pipeline} measured, and the ratios derived from it, as text and as JSON.
- *
- * @param warmUp             requests through the pipeline before measuring
- * @param levelAll           whether the slices (and the whole model compared) run at ONNX Runtime's level all
  * Times per request are means of the middle 80 % of the requests (the medians of the two latencies,
  * and the plain means' ratio, are kept beside them).
  *
+ * @param warmUp             requests through the pipeline before measuring
+ * @param levelAll           whether the slices (and the whole model compared) run at ONNX Runtime's level all
  * @param wholeMs            the whole model in the harness, at the slices' level
  * @param wholeAllMs         the whole model in the harness at level all (as agents run whole models)
  * @param wholeAfterIdleMs   the whole model in the harness after an idle pause, as each stage starts on an idle CPU

@@ -61,9 +61,8 @@ final class RawChain implements AutoCloseable {
         RawChain chain = new RawChain();
         try {
             for (int s = 0; s < slices.size(); s++) {
-                List<String> cmd = EdgeSliceProcess.javaCommand();
-                cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), RawChain.class.getName(), slices.get(s).toString(), keys.get(s),
-                        level.name(), sharedMemory, String.valueOf(s + 1 < slices.size())));
+                List<String> cmd = EdgeSliceProcess.javaCommand(RawChain.class);
+                cmd.addAll(List.of(slices.get(s).toString(), keys.get(s), level.name(), sharedMemory, String.valueOf(s + 1 < slices.size())));
                 for (int i = 0; s == 0 && i < inputs.get(s).size(); i++) { // later slices read their predecessor's outputs
                     Tensor t = inputs.get(s).get(i);
                     Path file = dir.resolve("raw-stage" + s + "-input" + i + ".npy");

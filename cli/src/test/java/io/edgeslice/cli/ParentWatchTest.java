@@ -29,8 +29,8 @@ class ParentWatchTest {
 
     @Test
     void anAgentEndsWhenTheProcessThatStartedItIsKilled() throws Exception {
-        List<String> cmd = EdgeSliceProcess.javaCommand();
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), ParentWatchTest.class.getName(), dir.toString()));
+        List<String> cmd = EdgeSliceProcess.javaCommand(ParentWatchTest.class);
+        cmd.add(dir.toString());
         Process parent = new ProcessBuilder(cmd).redirectError(dir.resolve("parent.log").toFile()).start();
         Optional<ProcessHandle> agent = Optional.empty();
         try {

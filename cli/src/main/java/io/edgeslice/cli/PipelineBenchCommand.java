@@ -157,6 +157,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 List<TaskOutcome> piped = new ArrayList<>();
                 List<List<Long>> rawMicros = new ArrayList<>();
                 double seconds = 0;
+                StageCpu oneCpu = StageCpu.of(route, agents);
+                StageCpu pipedCpu = StageCpu.of(route, agents);
                 int steadyCompletions = 0;
                 double steadySeconds = 0;
                 try (TailRuns tails = new TailRuns(route);
@@ -179,15 +181,19 @@ final class PipelineBenchCommand implements Callable<Integer> {
                     List<Integer> oneBlocks = split(requests, PIPELINED_BLOCKS + 1);
                     List<Integer> pipedBlocks = split(requests, PIPELINED_BLOCKS);
                     for (int b = 0; b <= PIPELINED_BLOCKS; b++) {
+                        oneCpu.begin();
                         one.addAll(client.runPipeline(hash, requestsOf(hash, input, oneBlocks.get(b)), 1, Duration.ofMinutes(10), timeStages));
+                        oneCpu.end();
                         if (b == PIPELINED_BLOCKS) {
                             break;
                         }
                         List<Long> done = new ArrayList<>();
+                        pipedCpu.begin();
                         long t0 = System.nanoTime();
                         piped.addAll(client.runPipeline(hash, requestsOf(hash, input, pipedBlocks.get(b)), inFlight, Duration.ofMinutes(10),
                                 o -> done.add(System.nanoTime())));
                         seconds += (System.nanoTime() - t0) / 1e9;
+                        pipedCpu.end();
                         if (done.size() >= 2) { // the rate once the pipeline is full: completions after the first, over the time since the first
                             steadyCompletions += done.size() - 1;
                             steadySeconds += (done.get(done.size() - 1) - done.get(0)) / 1e9;
@@ -229,6 +235,15 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 // the stages' compute per request while they run side by side: sharing cores and memory slows each
                 double pipelinedComputeMs = middleMean(piped.stream().filter(TaskOutcome::ok).map(o -> o.computeMicros() / 1000.0).toList());
                 long ok = piped.stream().filter(TaskOutcome::ok).count();
+                // CPU time, unlike the wall time above, leaves out waiting for a core: it grows only if the hardware runs each slower
+                long[] oneRuns = new long[stages];
+                long[] pipedRuns = new long[stages];
+                for (int s = 0; s < stages; s++) {
+                    oneRuns[s] = (long) one.size() * (s + 1); // the full route, and each tail from stage 1 to s
+                    pipedRuns[s] = piped.size();
+                }
+                List<Double> stageCpuMs = oneCpu.msPerRun(oneRuns).orElse(List.of());
+                List<Double> pipedStageCpuMs = pipedCpu.msPerRun(pipedRuns).orElse(List.of());
                 double maxAbsDiff = java.util.stream.Stream.concat(one.stream(), piped.stream()).filter(TaskOutcome::ok)
                         .mapToDouble(o -> OutputDiff.maxAbsDiff(expected, o.outputs())).max().orElse(0);
                 // ours against the raw socket: the same bytes per hop, one frame each, after the same kind of idle pause
@@ -239,7 +254,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
                         wholeAfterIdleMs, pipelineMs, median(latencies), median(timings.whole),
                         plainMean(latencies) / plainMean(timings.whole), median(pairedRatios), agentComputeMs, outsideMs,
                         stageMs, harnessStageMs, rawChainMs, rawStageMs, ok / seconds,
-                        steadyRps, pipelinedComputeMs, ok,
+                        steadyRps, pipelinedComputeMs, stageCpuMs, pipedStageCpuMs, ok,
                         Runtime.getRuntime().availableProcessors(), hopBytes, RawHops.medianMs(hopBytes), RawHops.wakeUpMicros(), loadBefore,
                         loadAverage(), !sharedMemory.equals("off"), maxAbsDiff);
                 report.print(out);

@@ -30,6 +30,9 @@ import java.util.List;
  * @param rps                pipelined requests per second
  * @param steadyRps          the pipelined rate once the pipeline is full
  * @param pipelinedComputeMs ONNX Runtime time per request while the stages run side by side
+ * @param stageCpuMs         CPU time of each stage's agent per run, one request at a time ({@link StageCpu}; empty if the
+ *                           operating system does not say)
+ * @param pipelinedStageCpuMs the same while pipelined
  * @param hopBytes           bytes each hop carries (input, every cut, results)
  * @param rawMs              a bare JeroMQ frame of each hop's size, after an idle pause
  * @param wakeUs             waking a parked thread after an idle pause
@@ -38,7 +41,7 @@ record PipelineReport(String model, int stages, int requests, int warmUp, String
                       double wholeAfterIdleMs, double pipelineMs, double pipelineP50Ms, double wholeP50Ms, double plainMeansRatio, double pairedRatio,
                       double agentComputeMs, double outsideMs, List<Double> stageMs, List<Double> harnessStageMs,
                       double rawChainMs, List<Double> rawStageMs, double rps, double steadyRps,
-                      double pipelinedComputeMs, long ok, int cores, List<Integer> hopBytes, List<Double> rawMs, double wakeUs, double loadBefore,
+                      double pipelinedComputeMs, List<Double> stageCpuMs, List<Double> pipelinedStageCpuMs, long ok, int cores, List<Integer> hopBytes, List<Double> rawMs, double wakeUs, double loadBefore,
                       double loadAfter, boolean sharedMemory, double maxAbsDiff) {
 
     double hopMs() {
@@ -51,6 +54,21 @@ record PipelineReport(String model, int stages, int requests, int warmUp, String
 
     double coreBoundRps() {
         return Math.min(boundRps(), cores * 1000 / stageMs.stream().mapToDouble(Double::doubleValue).sum());
+    }
+
+    /**
+     * The rate the CPU time the stages needed while pipelined allows: no stage runs faster than its
+     * own CPU time per request, nor all of them together faster than the cores supply it.
+     */
+    double cpuBoundRps() {
+        double max = pipelinedStageCpuMs.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
+        double sum = pipelinedStageCpuMs.stream().mapToDouble(Double::doubleValue).sum();
+        return Math.min(1000 / max, cores * 1000 / sum);
+    }
+
+    /** Whether every stage took CPU time while pipelined (it is counted in 10 ms ticks: a tiny model's few runs may take none). */
+    boolean hasCpuBound() {
+        return !pipelinedStageCpuMs.isEmpty() && pipelinedStageCpuMs.stream().allMatch(ms -> ms > 0);
     }
 
     double rawHopsMs() {
@@ -75,6 +93,10 @@ record PipelineReport(String model, int stages, int requests, int warmUp, String
                 boundRps(), rps / boundRps(), cores, coreBoundRps());
         out.printf("compute per request while pipelined %.1f ms, one at a time %.1f ms (%.2fx)%n", pipelinedComputeMs, agentComputeMs,
                 pipelinedComputeMs / agentComputeMs);
+        if (hasCpuBound()) {
+            out.printf("CPU time of each stage's agent per run: %s ms one at a time, %s ms pipelined; with that CPU time %d cores allow "
+                    + "%.2f/s (%.2f of it)%n", oneDecimal(stageCpuMs), oneDecimal(pipelinedStageCpuMs), cores, cpuBoundRps(), rps / cpuBoundRps());
+        }
         out.printf("whole model as agents run whole models (optimisation level all): %.1f ms; pipeline / that %.3f%n", wholeAllMs,
                 pipelineMs / wholeAllMs);
         out.printf("whole model timed after %d ms idle, as each stage starts: %.1f ms; pipeline / that %.3f%n",
@@ -97,6 +119,15 @@ record PipelineReport(String model, int stages, int requests, int warmUp, String
                 .put("ok", ok).put("throughput_of_bound", thousandths(rps / boundRps())).put("steady_rps", Percentiles.round(steadyRps));
         n.put("agent_compute_ms", Percentiles.round(agentComputeMs)).put("compute_ratio", thousandths(agentComputeMs / wholeMs))
                 .put("pipelined_compute_ms", Percentiles.round(pipelinedComputeMs));
+        if (!pipelinedStageCpuMs.isEmpty()) {
+            ArrayNode oneCpu = n.putArray("stage_cpu_ms");
+            stageCpuMs.forEach(v -> oneCpu.add(Percentiles.round(v)));
+            ArrayNode pipedCpu = n.putArray("pipelined_stage_cpu_ms");
+            pipelinedStageCpuMs.forEach(v -> pipedCpu.add(Percentiles.round(v)));
+        }
+        if (hasCpuBound()) {
+            n.put("cpu_bound_rps", Percentiles.round(cpuBoundRps())).put("throughput_of_cpu_bound", thousandths(rps / cpuBoundRps()));
+        }
         n.put("raw_hops_ms", Percentiles.round(rawHopsMs())).put("hops_vs_raw", Math.round(outsideMs / rawHopsMs() * 100) / 100.0)
                 .put("wake_up_us", Math.round(wakeUs)).put("shared_memory", sharedMemory).put("max_abs_diff", maxAbsDiff);
         // what offloading the whole model to one agent gives: agents run whole models at level all

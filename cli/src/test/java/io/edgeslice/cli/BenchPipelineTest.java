@@ -63,6 +63,17 @@ class BenchPipelineTest {
         assertThat(j.get("bound_rps").asDouble()).isCloseTo(1000 / Math.max(j.get("stage_ms").get(0).asDouble(),
                 j.get("stage_ms").get(1).asDouble()), org.assertj.core.data.Percentage.withPercentage(1)); // stage_ms are rounded
         assertThat(j.get("shared_memory").asBoolean()).isTrue();
+        // each stage's agent's CPU time per run, one at a time and pipelined, and the rate that CPU time allows the cores
+        assertThat(j.get("stage_cpu_ms")).hasSize(2).allSatisfy(ms -> assertThat(ms.asDouble()).isNotNegative());
+        JsonNode cpu = j.get("pipelined_stage_cpu_ms");
+        assertThat(cpu).hasSize(2).allSatisfy(ms -> assertThat(ms.asDouble()).isNotNegative());
+        if (cpu.get(0).asDouble() > 0 && cpu.get(1).asDouble() > 0) { // CPU time comes in 10 ms ticks; a tiny model's few runs may take none
+            double cpuBound = Math.min(1000 / Math.max(cpu.get(0).asDouble(), cpu.get(1).asDouble()),
+                    j.get("cores").asInt() * 1000 / (cpu.get(0).asDouble() + cpu.get(1).asDouble()));
+            assertThat(j.get("cpu_bound_rps").asDouble()).isCloseTo(cpuBound, org.assertj.core.data.Percentage.withPercentage(2));
+        } else {
+            assertThat(j.has("cpu_bound_rps")).isFalse();
+        }
         // the same slices in bare processes of their own: a time per slice, and the agents' compute against their sum
         assertThat(j.get("raw_stage_ms")).hasSize(2).allSatisfy(ms -> assertThat(ms.asDouble()).isPositive());
         double raw = j.get("raw_chain_ms").asDouble();

@@ -159,6 +159,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 double seconds = 0;
                 StageCpu oneCpu = StageCpu.of(route, agents);
                 StageCpu pipedCpu = StageCpu.of(route, agents);
+                MachineCpu pipedMachine = new MachineCpu();
                 int steadyCompletions = 0;
                 double steadySeconds = 0;
                 try (TailRuns tails = new TailRuns(route);
@@ -189,11 +190,13 @@ final class PipelineBenchCommand implements Callable<Integer> {
                         }
                         List<Long> done = new ArrayList<>();
                         pipedCpu.begin();
+                        pipedMachine.begin();
                         long t0 = System.nanoTime();
                         piped.addAll(client.runPipeline(hash, requestsOf(hash, input, pipedBlocks.get(b)), inFlight, Duration.ofMinutes(10),
                                 o -> done.add(System.nanoTime())));
                         seconds += (System.nanoTime() - t0) / 1e9;
                         pipedCpu.end();
+                        pipedMachine.end();
                         if (done.size() >= 2) { // the rate once the pipeline is full: completions after the first, over the time since the first
                             steadyCompletions += done.size() - 1;
                             steadySeconds += (done.get(done.size() - 1) - done.get(0)) / 1e9;
@@ -254,7 +257,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
                         wholeAfterIdleMs, pipelineMs, median(latencies), median(timings.whole),
                         plainMean(latencies) / plainMean(timings.whole), median(pairedRatios), agentComputeMs, outsideMs,
                         stageMs, harnessStageMs, rawChainMs, rawStageMs, ok / seconds,
-                        steadyRps, pipelinedComputeMs, stageCpuMs, pipedStageCpuMs, ok,
+                        steadyRps, pipelinedComputeMs, stageCpuMs, pipedStageCpuMs, pipedMachine.busyShare().orElse(Double.NaN), ok,
                         Runtime.getRuntime().availableProcessors(), hopBytes, RawHops.medianMs(hopBytes), RawHops.wakeUpMicros(), loadBefore,
                         loadAverage(), !sharedMemory.equals("off"), maxAbsDiff);
                 report.print(out);

@@ -33,6 +33,7 @@ import java.util.List;
  * @param stageCpuMs         CPU time of each stage's agent per run, one request at a time ({@link StageCpu}; empty if the
  *                           operating system does not say)
  * @param pipelinedStageCpuMs the same while pipelined
+ * @param pipelinedBusy      the busy share of all this machine's cores while pipelined ({@link MachineCpu}; NaN if unknown)
  * @param hopBytes           bytes each hop carries (input, every cut, results)
  * @param rawMs              a bare JeroMQ frame of each hop's size, after an idle pause
  * @param wakeUs             waking a parked thread after an idle pause
@@ -41,7 +42,7 @@ record PipelineReport(String model, int stages, int requests, int warmUp, String
                       double wholeAfterIdleMs, double pipelineMs, double pipelineP50Ms, double wholeP50Ms, double plainMeansRatio, double pairedRatio,
                       double agentComputeMs, double outsideMs, List<Double> stageMs, List<Double> harnessStageMs,
                       double rawChainMs, List<Double> rawStageMs, double rps, double steadyRps,
-                      double pipelinedComputeMs, List<Double> stageCpuMs, List<Double> pipelinedStageCpuMs, long ok, int cores, List<Integer> hopBytes, List<Double> rawMs, double wakeUs, double loadBefore,
+                      double pipelinedComputeMs, List<Double> stageCpuMs, List<Double> pipelinedStageCpuMs, double pipelinedBusy, long ok, int cores, List<Integer> hopBytes, List<Double> rawMs, double wakeUs, double loadBefore,
                       double loadAfter, boolean sharedMemory, double maxAbsDiff) {
 
     double hopMs() {
@@ -97,6 +98,9 @@ record PipelineReport(String model, int stages, int requests, int warmUp, String
             out.printf("CPU time of each stage's agent per run: %s ms one at a time, %s ms pipelined; with that CPU time %d cores allow "
                     + "%.2f/s (%.2f of it)%n", oneDecimal(stageCpuMs), oneDecimal(pipelinedStageCpuMs), cores, cpuBoundRps(), rps / cpuBoundRps());
         }
+        if (!Double.isNaN(pipelinedBusy)) {
+            out.printf("while pipelined this machine's %d cores were %.0f %% busy%n", cores, 100 * pipelinedBusy);
+        }
         out.printf("whole model as agents run whole models (optimisation level all): %.1f ms; pipeline / that %.3f%n", wholeAllMs,
                 pipelineMs / wholeAllMs);
         out.printf("whole model timed after %d ms idle, as each stage starts: %.1f ms; pipeline / that %.3f%n",
@@ -124,6 +128,9 @@ record PipelineReport(String model, int stages, int requests, int warmUp, String
             stageCpuMs.forEach(v -> oneCpu.add(Percentiles.round(v)));
             ArrayNode pipedCpu = n.putArray("pipelined_stage_cpu_ms");
             pipelinedStageCpuMs.forEach(v -> pipedCpu.add(Percentiles.round(v)));
+        }
+        if (!Double.isNaN(pipelinedBusy)) {
+            n.put("pipelined_cores_busy", thousandths(pipelinedBusy));
         }
         if (hasCpuBound()) {
             n.put("cpu_bound_rps", Percentiles.round(cpuBoundRps())).put("throughput_of_cpu_bound", thousandths(rps / cpuBoundRps()));

@@ -53,7 +53,7 @@ final class AgentCommand implements Callable<Integer> {
         if (!sharedMemory.equals("off") && !SharedMemory.enable(Path.of(sharedMemory))) {
             System.err.println("edgeslice agent: shared memory is off: " + sharedMemory + " is not a writable directory");
         }
-        AgentConfig config = new AgentConfig(broker, name, threads, slots, cacheDir, advertise, null, null, cacheMb << 20);
+        AgentConfig config = new AgentConfig(broker, name, threads, slots, cacheDir, advertise, null, null, cacheMb << 20, null);
         EdgeAgent agent = new EdgeAgent(config);
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -23,9 +23,11 @@ import java.util.function.LongSupplier;
  *                          {@link System#nanoTime()}. Tests inject their own to control time.
  * @param cacheBytes        bytes of models and slices kept on disk; the least recently used leave
  *                          first (and are fetched again on demand); default {@link #DEFAULT_CACHE_BYTES}
+ * @param peerIdle          a data socket to a next stage or a client that carried nothing for this long
+ *                          (and waits for no acknowledgement) is closed; default {@link #PEER_IDLE}
  */
 public record AgentConfig(String brokerEndpoint, String name, int threads, int slots, Path cacheDir, String advertiseHost,
-                          Duration heartbeatInterval, LongSupplier clock, long cacheBytes) {
+                          Duration heartbeatInterval, LongSupplier clock, long cacheBytes, Duration peerIdle) {
 
     /** Default disk budget of the model cache. */
     public static final long DEFAULT_CACHE_BYTES = 4L << 30;
@@ -34,6 +36,13 @@ public record AgentConfig(String brokerEndpoint, String name, int threads, int s
     public static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
     /** Heartbeat intervals of silence after which the broker counts as gone (Paranoid Pirate). */
     public static final int LIVENESS = 3;
+    /**
+     * Default idle time after which a data socket closes. Each client session binds an endpoint of
+     * its own for results, and a route that moved leaves the old next stage behind: without closing,
+     * an agent would keep a socket (and dial it again and again once its peer is gone) for every
+     * client session it ever answered.
+     */
+    public static final Duration PEER_IDLE = Duration.ofSeconds(10);
 
     public AgentConfig {
         Objects.requireNonNull(brokerEndpoint, "brokerEndpoint");
@@ -64,6 +73,12 @@ public record AgentConfig(String brokerEndpoint, String name, int threads, int s
         if (cacheBytes <= 0) {
             cacheBytes = DEFAULT_CACHE_BYTES;
         }
+        if (peerIdle == null) {
+            peerIdle = PEER_IDLE;
+        }
+        if (peerIdle.isNegative() || peerIdle.isZero()) {
+            throw new IllegalArgumentException("peerIdle must be positive, got " + peerIdle);
+        }
     }
 
     private static Path defaultCacheDir(String name) {
@@ -73,36 +88,40 @@ public record AgentConfig(String brokerEndpoint, String name, int threads, int s
 
     /** Every default, for a broker at this endpoint. */
     public static AgentConfig of(String brokerEndpoint) {
-        return new AgentConfig(brokerEndpoint, null, 0, 0, null, null, null, null, 0);
+        return new AgentConfig(brokerEndpoint, null, 0, 0, null, null, null, null, 0, null);
     }
 
     /** Another name; a cache directory that was the old name's default follows the name. */
     public AgentConfig withName(String n) {
         Path dir = cacheDir.equals(defaultCacheDir(name)) ? null : cacheDir;
-        return new AgentConfig(brokerEndpoint, n, threads, slots, dir, advertiseHost, heartbeatInterval, clock, cacheBytes);
+        return new AgentConfig(brokerEndpoint, n, threads, slots, dir, advertiseHost, heartbeatInterval, clock, cacheBytes, peerIdle);
     }
 
     public AgentConfig withThreads(int n) {
-        return new AgentConfig(brokerEndpoint, name, n, slots, cacheDir, advertiseHost, heartbeatInterval, clock, cacheBytes);
+        return new AgentConfig(brokerEndpoint, name, n, slots, cacheDir, advertiseHost, heartbeatInterval, clock, cacheBytes, peerIdle);
     }
 
     public AgentConfig withSlots(int n) {
-        return new AgentConfig(brokerEndpoint, name, threads, n, cacheDir, advertiseHost, heartbeatInterval, clock, cacheBytes);
+        return new AgentConfig(brokerEndpoint, name, threads, n, cacheDir, advertiseHost, heartbeatInterval, clock, cacheBytes, peerIdle);
     }
 
     public AgentConfig withCacheDir(Path dir) {
-        return new AgentConfig(brokerEndpoint, name, threads, slots, dir, advertiseHost, heartbeatInterval, clock, cacheBytes);
+        return new AgentConfig(brokerEndpoint, name, threads, slots, dir, advertiseHost, heartbeatInterval, clock, cacheBytes, peerIdle);
     }
 
     public AgentConfig withAdvertiseHost(String host) {
-        return new AgentConfig(brokerEndpoint, name, threads, slots, cacheDir, host, heartbeatInterval, clock, cacheBytes);
+        return new AgentConfig(brokerEndpoint, name, threads, slots, cacheDir, host, heartbeatInterval, clock, cacheBytes, peerIdle);
     }
 
     public AgentConfig withHeartbeatInterval(Duration d) {
-        return new AgentConfig(brokerEndpoint, name, threads, slots, cacheDir, advertiseHost, d, clock, cacheBytes);
+        return new AgentConfig(brokerEndpoint, name, threads, slots, cacheDir, advertiseHost, d, clock, cacheBytes, peerIdle);
     }
 
     public AgentConfig withClock(LongSupplier nanos) {
-        return new AgentConfig(brokerEndpoint, name, threads, slots, cacheDir, advertiseHost, heartbeatInterval, nanos, cacheBytes);
+        return new AgentConfig(brokerEndpoint, name, threads, slots, cacheDir, advertiseHost, heartbeatInterval, nanos, cacheBytes, peerIdle);
+    }
+
+    public AgentConfig withPeerIdle(Duration d) {
+        return new AgentConfig(brokerEndpoint, name, threads, slots, cacheDir, advertiseHost, heartbeatInterval, clock, cacheBytes, d);
     }
 }

@@ -107,7 +107,7 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
             ready = new Message.Ready(cfg.name(), incarnation, endpoint, metrics.capabilities(Hosts.hostname(), cfg.slots()));
             link = new BrokerLink(ctx, cfg.brokerEndpoint(), cfg.heartbeatInterval(), this);
             fetcher = new ModelFetcher(cache, link::send, this);
-            pipeline = new Pipeline(cfg.name(), ctx, cache, workers, fetcher, failed::incrementAndGet);
+            pipeline = new Pipeline(cfg.name(), ctx, cache, workers, fetcher, failed::incrementAndGet, cfg.peerIdle());
             measurements = new Measurements(cfg, ctx, cache, fetcher);
             fetcher.protect(hash -> pipeline.needs(hash) || inflight.values().stream().anyMatch(j -> j.task().modelHash().equals(hash)));
             link.tick(cfg.clock().getAsLong()); // opens the first socket
@@ -145,7 +145,8 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
         pipeline.drainPeers(now);
         pipeline.resend(now);
         now = cfg.clock().getAsLong();
-        if (link.tick(now) | pipeline.takePeersAdded()) {
+        pipeline.closeIdlePeers(now);
+        if (link.tick(now) | pipeline.takePeersChanged()) {
             rebuildPoller();
         }
         if (link.registered()) { // while the link is down a fetch waits for restartAll, not for a stall

@@ -7,6 +7,7 @@ import io.edgeslice.protocol.Hashing;
 import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.Transport;
 import io.edgeslice.protocol.Wire;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -42,6 +43,8 @@ final class Pipeline {
     static final long RESEND_NANOS = 2_000_000_000L;
     /** Activation bytes in flight to one peer before further outputs wait for acknowledgements (credit). */
     static final long PEER_CREDIT_BYTES = 64L << 20;
+    /** A socket whose peer is gone dials it again after 100 ms, then backs off to this. */
+    private static final int PEER_RECONNECT_MAX_MS = 1000;
     private static final int SEEN_LIMIT = 20_000;
 
     /** A model's route number {@code replica}. */
@@ -108,6 +111,10 @@ final class Pipeline {
     /** Routes the broker sent since this agent last registered. */
     private final Set<RouteKey> confirmed = new HashSet<>();
     private final Map<String, ZMQ.Socket> peers = new HashMap<>();
+    /** When each peer's socket last carried something, as of the last {@link #closeIdlePeers} (those used since are in peersUsed). */
+    private final Map<String, Long> peerLastUsed = new HashMap<>();
+    private final Set<String> peersUsed = new HashSet<>();
+    private final long peerIdleNanos;
     private final Map<OutKey, Outgoing> unacked = new LinkedHashMap<>();
     private final Map<String, Long> inflightBytes = new HashMap<>();
     private final SharedMemoryLinks sharedLinks = new SharedMemoryLinks();
@@ -119,10 +126,11 @@ final class Pipeline {
         }
     };
     private int localAttempt = -1;
-    private boolean peersAdded;
+    private boolean peersChanged;
 
-    Pipeline(String agentName, ZContext ctx, ModelCache cache, Workers workers, ModelFetcher fetcher, Runnable onReject) {
+    Pipeline(String agentName, ZContext ctx, ModelCache cache, Workers workers, ModelFetcher fetcher, Runnable onReject, Duration peerIdle) {
         this.agentName = agentName;
+        this.peerIdleNanos = peerIdle.toNanos();
         this.ctx = ctx;
         this.cache = cache;
         this.workers = workers;
@@ -343,6 +351,7 @@ final class Pipeline {
         for (Map.Entry<String, ZMQ.Socket> peer : peers.entrySet()) {
             ZMQ.Socket s = peer.getValue();
             for (Message m; (m = Wire.nextMessage(s, false, e -> log.warn("malformed message from a peer: {}", e.getMessage()))) != null; ) {
+                peersUsed.add(peer.getKey());
                 if (m instanceof Message.Ack ack) {
                     Outgoing o = unacked.remove(new OutKey(ack.taskId(), ack.attempt(), ack.end()));
                     if (o == null) {
@@ -425,22 +434,48 @@ final class Pipeline {
     }
 
     private ZMQ.Socket peer(String endpoint) {
+        peersUsed.add(endpoint);
         return peers.computeIfAbsent(endpoint, e -> {
             ZMQ.Socket s = ctx.createSocket(SocketType.DEALER);
             s.setLinger(0);
             s.setHandshakeIvl(2000);
             s.setSndHWM(1000);
+            s.setReconnectIVLMax(PEER_RECONNECT_MAX_MS);
             s.connect(e);
-            peersAdded = true;
+            peersChanged = true;
             return s;
         });
     }
 
-    /** Whether a peer socket was opened since the last call: the control thread then polls it too, so ACKs wake it. */
-    boolean takePeersAdded() {
-        boolean added = peersAdded;
-        peersAdded = false;
-        return added;
+    /**
+     * Closes the sockets to next stages and clients that carried nothing for the idle time and wait
+     * for no acknowledgement: every client session binds an endpoint of its own, and a route that
+     * moved leaves its old next stage behind. Sending there again opens a new socket.
+     */
+    void closeIdlePeers(long now) {
+        peersUsed.forEach(e -> peerLastUsed.put(e, now));
+        peersUsed.clear();
+        for (var it = peers.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, ZMQ.Socket> peer = it.next();
+            String endpoint = peer.getKey();
+            if (now - peerLastUsed.getOrDefault(endpoint, now) < peerIdleNanos
+                    || unacked.values().stream().anyMatch(o -> o.sent && endpoint.equals(o.endpoint))) {
+                continue;
+            }
+            ctx.destroySocket(peer.getValue()); // and out of the context's list, which would otherwise keep every closed socket
+            it.remove();
+            peerLastUsed.remove(endpoint);
+            inflightBytes.remove(endpoint, 0L);
+            peersChanged = true;
+            log.debug("closed the idle data socket to {}", endpoint);
+        }
+    }
+
+    /** Whether a peer socket was opened or closed since the last call: the control thread then polls the new set, so ACKs wake it. */
+    boolean takePeersChanged() {
+        boolean changed = peersChanged;
+        peersChanged = false;
+        return changed;
     }
 
     /** The sockets to next stages and clients, for the control thread's poller (it only reads them through {@link #drainPeers}). */

@@ -19,6 +19,7 @@ class AgentConfigTest {
         assertThat(c.heartbeatInterval()).isEqualTo(Duration.ofSeconds(1));
         assertThat(c.advertiseHost()).isNull();
         assertThat(c.clock().getAsLong()).isPositive();
+        assertThat(c.peerIdle()).isEqualTo(Duration.ofSeconds(10));
 
         AgentConfig named = c.withName("pi/4 #2");
         assertThat(named.cacheDir()).isEqualTo(Path.of(System.getProperty("user.home"), ".edgeslice", "agent-pi_4__2", "models"));
@@ -28,6 +29,14 @@ class AgentConfigTest {
     void aTooShortHeartbeatIntervalIsRefused() {
         assertThatThrownBy(() -> AgentConfig.of("tcp://b:1").withHeartbeatInterval(Duration.ofMillis(1)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("heartbeatInterval");
+    }
+
+    @Test
+    void aPeerIdleTimeThatIsNotPositiveIsRefused() {
+        for (Duration d : new Duration[] {Duration.ZERO, Duration.ofMillis(-1)}) {
+            assertThatThrownBy(() -> AgentConfig.of("tcp://b:1").withPeerIdle(d))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("peerIdle").hasMessageContaining(d.toString());
+        }
     }
 
     @Test

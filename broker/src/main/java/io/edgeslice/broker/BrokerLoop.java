@@ -62,6 +62,8 @@ final class BrokerLoop {
     private long arrivalSeq;
     private long heartbeatSeq;
     private long nextSweep;
+    /** When the last turn began: a much longer gap is the loop's own stall, not its peers' silence. */
+    private long lastTurnNanos;
     private long nextBrokerHeartbeat;
     final BrokerStats stats = new BrokerStats();
     final EventLog events = new EventLog();
@@ -76,6 +78,7 @@ final class BrokerLoop {
         this.config = config;
         this.ticker = config.ticker();
         this.placement = new RoutePlacement(routes, agentsByName, models, store, events, this::deploy, this::send, ticker);
+        this.lastTurnNanos = ticker.nanos();
         recover();
     }
 
@@ -107,6 +110,11 @@ final class BrokerLoop {
 
     /** One turn: drain what arrived, then sweep and dispatch. Returns the poll timeout for the next turn in ms. */
     long turn() {
+        long began = ticker.nanos();
+        if (began - lastTurnNanos >= Liveness.STALL.toNanos()) {
+            forgiveStall(began - lastTurnNanos);
+        }
+        lastTurnNanos = began;
         for (int i = 0; i < MAX_DRAIN; i++) {
             byte[] identity = router.recv(ZMQ.DONTWAIT);
             if (identity == null) {
@@ -381,6 +389,29 @@ final class BrokerLoop {
     }
 
     // ---- time-driven work --------------------------------------------------------------------
+
+    /**
+     * The loop did not run for a while (a long collector pause, a suspended machine, a store that
+     * hung): heartbeats that came meanwhile wait unread, so the silence is the broker's, not the
+     * agents'. It counts against neither their liveness nor their tasks' leases; deadlines, which
+     * are the clients', still hold.
+     */
+    private void forgiveStall(long stalledNanos) {
+        long credit = stalledNanos - Liveness.SWEEP_INTERVAL.toNanos();
+        for (AgentEntry a : agentsByName.values()) {
+            if (a.state != AgentState.LOST) {
+                a.lastSeenNanos += credit;
+                if (a.disconnectedNanos != 0) {
+                    a.disconnectedNanos += credit;
+                }
+            }
+        }
+        running.forEach(t -> t.leaseUntilNanos += credit);
+        String what = "the broker did not run for " + TimeUnit.NANOSECONDS.toMillis(stalledNanos)
+                + " ms: that silence counts against no agent and no lease";
+        log.warn(what);
+        events.add(BrokerEvent.Severity.WARNING, BrokerEvent.Kind.BROKER_STALLED, "broker", what);
+    }
 
     private void sweep(long now) {
         for (AgentEntry a : agentsByName.values()) {

@@ -19,6 +19,13 @@ public final class Liveness {
     public static final Duration LEASE = Duration.ofSeconds(5);
     /** How often the loop checks liveness, leases and deadlines. */
     public static final Duration SWEEP_INTERVAL = Duration.ofMillis(100);
+    /**
+     * A gap this long between two turns of the broker's loop (which turns at least every sweep
+     * interval) is the broker's own stall: the agents' silence during it is not counted. Between
+     * the silence that makes an agent suspect and the one that makes it lost: a shorter stall can
+     * at most make agents suspect, which their next heartbeat undoes.
+     */
+    public static final Duration STALL = Duration.ofMillis(2500);
     /** Dispatches of one task before it fails for good. */
     public static final int MAX_ATTEMPTS = 3;
 

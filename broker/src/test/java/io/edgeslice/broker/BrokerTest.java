@@ -195,6 +195,42 @@ class BrokerTest {
     }
 
     @Test
+    void theBrokersOwnStallCountsAgainstNoAgentAndNoLease() throws Exception {
+        ZMQ.Socket client = peer();
+        upload(client);
+        ZMQ.Socket a1 = agent("a1");
+        awaitAgents(1);
+        Message.Submit s = submit(5, 0);
+        assertThat(ask(client, s)).isInstanceOf(Message.Accepted.class);
+        Message.Task task = (Message.Task) nextWork(a1);
+        ZMQ.Socket a2 = agent("a2");
+        awaitAgents(2);
+        // ten seconds pass between two turns of the broker's loop: its own stall (a long pause), not its agents' silence
+        clock.addAndGet(10_000_000_000L);
+        awaitEvent("the broker did not run for 10000 ms");
+        Thread.sleep(300); // a few more turns
+        assertThat(broker.snapshot().agents()).allSatisfy(r -> assertThat(r.state()).as(r.name()).isEqualTo("healthy"));
+        assertThat(broker.snapshot().events()).noneMatch(e -> e.message().matches("agent a[12] (lost|suspect).*"));
+        // the task's lease holds: a2 is given nothing, and a1's answer is delivered
+        a2.setReceiveTimeOut(100);
+        for (int i = 0; i < 5; i++) {
+            List<ByteBuffer> frames = Wire.receive(a2, 0);
+            if (frames != null) {
+                assertThat(Codec.decode(frames)).as("sent to a2 after the stall").isNotInstanceOf(Message.Task.class);
+            }
+        }
+        Wire.send(a1, null, new Message.Result(task.taskId(), 1, "a1", 1, List.of()), false);
+        assertThat(nextWork(client)).isInstanceOfSatisfying(Message.Result.class, r -> assertThat(r.agent()).isEqualTo("a1"));
+        // forgiven once, not for good: silent for three more intervals, a1 is lost
+        clock.addAndGet(2_100_000_000L);
+        heartbeat(a2, "a2");
+        awaitState("a1", "suspect");
+        clock.addAndGet(1_000_000_000L);
+        heartbeat(a2, "a2");
+        awaitState("a1", "lost");
+    }
+
+    @Test
     void anAgentWhoseConnectionClosesIsLostAfterTheGraceWithoutWaitingForMissedHeartbeats() throws Exception {
         ZMQ.Socket a1 = agent("a1");
         awaitAgents(1);

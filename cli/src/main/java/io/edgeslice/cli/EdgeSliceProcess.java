@@ -80,9 +80,15 @@ public final class EdgeSliceProcess implements AutoCloseable {
     /** SIGTERM, then SIGKILL if it does not stop within 5 s. */
     @Override
     public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(5, TimeUnit.SECONDS)) {
-            kill();
+        stop(process);
+    }
+
+    /** SIGTERM, then SIGKILL if the process does not stop within 5 s. */
+    static void stop(Process p) throws InterruptedException {
+        p.destroy();
+        if (!p.waitFor(5, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
         }
     }
 }

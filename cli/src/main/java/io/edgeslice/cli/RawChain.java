@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The raw-process baseline for a pipeline's compute: each slice in a bare JVM of its own, started
@@ -122,11 +121,8 @@ final class RawChain implements AutoCloseable {
     @Override
     public void close() {
         for (Child c : children) {
-            c.process().destroy();
             try {
-                if (!c.process().waitFor(5, TimeUnit.SECONDS)) {
-                    c.process().destroyForcibly();
-                }
+                EdgeSliceProcess.stop(c.process());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 c.process().destroyForcibly();

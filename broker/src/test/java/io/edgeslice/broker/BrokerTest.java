@@ -170,20 +170,11 @@ class BrokerTest {
     @Test
     void aSilentAgentIsSuspectThenLostAndItsTaskGoesToAnother() throws Exception {
         ZMQ.Socket client = peer();
-        upload(client);
-        ZMQ.Socket a1 = agent("a1");
-        awaitAgents(1);
-        Message.Submit s = submit(5, 0);
-        assertThat(ask(client, s)).isInstanceOf(Message.Accepted.class);
-        Message.Task first = (Message.Task) nextWork(a1);
-        ZMQ.Socket a2 = agent("a2");
-        awaitAgents(2);
-        clock.addAndGet(2_100_000_000L);
-        heartbeat(a2, "a2");
-        awaitState("a1", "suspect");
-        clock.addAndGet(1_000_000_000L);
-        heartbeat(a2, "a2");
-        awaitState("a1", "lost");
+        TaskOnA1 t = aTaskOnA1WhileA2Waits(client);
+        Message.Task first = t.task();
+        ZMQ.Socket a1 = t.a1();
+        ZMQ.Socket a2 = t.a2();
+        a1FallsSilent(a2);
         Message.Task second = (Message.Task) nextWork(a2);
         assertThat(second.taskId()).isEqualTo(first.taskId());
         assertThat(second.attempt()).isEqualTo(2);
@@ -197,14 +188,7 @@ class BrokerTest {
     @Test
     void theBrokersOwnStallCountsAgainstNoAgentAndNoLease() throws Exception {
         ZMQ.Socket client = peer();
-        upload(client);
-        ZMQ.Socket a1 = agent("a1");
-        awaitAgents(1);
-        Message.Submit s = submit(5, 0);
-        assertThat(ask(client, s)).isInstanceOf(Message.Accepted.class);
-        Message.Task task = (Message.Task) nextWork(a1);
-        ZMQ.Socket a2 = agent("a2");
-        awaitAgents(2);
+        TaskOnA1 t = aTaskOnA1WhileA2Waits(client);
         // ten seconds pass between two turns of the broker's loop: its own stall (a long pause), not its agents' silence
         clock.addAndGet(10_000_000_000L);
         awaitEvent("the broker did not run for 10000 ms");
@@ -212,16 +196,36 @@ class BrokerTest {
         assertThat(broker.snapshot().agents()).allSatisfy(r -> assertThat(r.state()).as(r.name()).isEqualTo("healthy"));
         assertThat(broker.snapshot().events()).noneMatch(e -> e.message().matches("agent a[12] (lost|suspect).*"));
         // the task's lease holds: a2 is given nothing, and a1's answer is delivered
-        a2.setReceiveTimeOut(100);
+        t.a2().setReceiveTimeOut(100);
         for (int i = 0; i < 5; i++) {
-            List<ByteBuffer> frames = Wire.receive(a2, 0);
+            List<ByteBuffer> frames = Wire.receive(t.a2(), 0);
             if (frames != null) {
                 assertThat(Codec.decode(frames)).as("sent to a2 after the stall").isNotInstanceOf(Message.Task.class);
             }
         }
-        Wire.send(a1, null, new Message.Result(task.taskId(), 1, "a1", 1, List.of()), false);
+        Wire.send(t.a1(), null, new Message.Result(t.task().taskId(), 1, "a1", 1, List.of()), false);
         assertThat(nextWork(client)).isInstanceOfSatisfying(Message.Result.class, r -> assertThat(r.agent()).isEqualTo("a1"));
         // forgiven once, not for good: silent for three more intervals, a1 is lost
+        a1FallsSilent(t.a2());
+    }
+
+    private record TaskOnA1(ZMQ.Socket a1, ZMQ.Socket a2, Message.Task task) {
+    }
+
+    /** A task the client submitted, dispatched to a1; a2 registered after it, idle. */
+    private TaskOnA1 aTaskOnA1WhileA2Waits(ZMQ.Socket client) throws InterruptedException {
+        upload(client);
+        ZMQ.Socket a1 = agent("a1");
+        awaitAgents(1);
+        assertThat(ask(client, submit(5, 0))).isInstanceOf(Message.Accepted.class);
+        Message.Task task = (Message.Task) nextWork(a1);
+        ZMQ.Socket a2 = agent("a2");
+        awaitAgents(2);
+        return new TaskOnA1(a1, a2, task);
+    }
+
+    /** a1 stays silent while a2 heartbeats: suspect after two intervals, lost after three. */
+    private void a1FallsSilent(ZMQ.Socket a2) throws InterruptedException {
         clock.addAndGet(2_100_000_000L);
         heartbeat(a2, "a2");
         awaitState("a1", "suspect");

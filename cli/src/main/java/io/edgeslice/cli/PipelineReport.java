@@ -54,16 +54,21 @@ record PipelineReport(String model, int stages, int requests, int warmUp, String
     }
 
     double coreBoundRps() {
-        return Math.min(boundRps(), cores * 1000 / stageMs.stream().mapToDouble(Double::doubleValue).sum());
+        return rateAllowed(stageMs);
+    }
+
+    /** The rate the CPU time the stages needed while pipelined allows. */
+    double cpuBoundRps() {
+        return rateAllowed(pipelinedStageCpuMs);
     }
 
     /**
-     * The rate the CPU time the stages needed while pipelined allows: no stage runs faster than its
-     * own CPU time per request, nor all of them together faster than the cores supply it.
+     * Requests per second these per-stage times per request allow: no stage faster than its own
+     * time, nor all of them together faster than the cores supply it.
      */
-    double cpuBoundRps() {
-        double max = pipelinedStageCpuMs.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
-        double sum = pipelinedStageCpuMs.stream().mapToDouble(Double::doubleValue).sum();
+    private double rateAllowed(List<Double> msPerStage) {
+        double max = msPerStage.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+        double sum = msPerStage.stream().mapToDouble(Double::doubleValue).sum();
         return Math.min(1000 / max, cores * 1000 / sum);
     }
 

@@ -73,8 +73,7 @@ public final class EdgeSliceProcess implements AutoCloseable {
 
     /** SIGKILL: the process gets no chance to say goodbye. */
     public void kill() throws InterruptedException {
-        process.destroyForcibly();
-        process.waitFor(10, TimeUnit.SECONDS);
+        kill(process);
     }
 
     /** SIGTERM, then SIGKILL if it does not stop within 5 s. */
@@ -87,8 +86,12 @@ public final class EdgeSliceProcess implements AutoCloseable {
     static void stop(Process p) throws InterruptedException {
         p.destroy();
         if (!p.waitFor(5, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
+            kill(p);
         }
+    }
+
+    private static void kill(Process p) throws InterruptedException {
+        p.destroyForcibly();
+        p.waitFor(10, TimeUnit.SECONDS);
     }
 }

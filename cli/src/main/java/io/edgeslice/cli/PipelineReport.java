@@ -10,6 +10,8 @@ import java.util.List;
  * Times per request are means of the middle 80 % of the requests (the medians of the two latencies,
  * and the plain means' ratio, are kept beside them).
  *
+ * @param requests           requests sent one at a time
+ * @param pipelined          requests sent pipelined
  * @param warmUp             requests through the pipeline before measuring
  * @param levelAll           whether the slices (and the whole model compared) run at ONNX Runtime's level all
  * @param wholeMs            the whole model in the harness, at the slices' level
@@ -38,7 +40,7 @@ import java.util.List;
  * @param rawMs              a bare JeroMQ frame of each hop's size, after an idle pause
  * @param wakeUs             waking a parked thread after an idle pause
  */
-record PipelineReport(String model, int stages, int requests, int warmUp, String graph, List<Integer> cuts, boolean levelAll, double wholeMs, double wholeAllMs,
+record PipelineReport(String model, int stages, int requests, int pipelined, int warmUp, String graph, List<Integer> cuts, boolean levelAll, double wholeMs, double wholeAllMs,
                       double wholeAfterIdleMs, double pipelineMs, double pipelineP50Ms, double wholeP50Ms, double plainMeansRatio, double pairedRatio,
                       double agentComputeMs, double outsideMs, List<Double> stageMs, List<Double> harnessStageMs,
                       double rawChainMs, List<Double> rawStageMs, double rps, double steadyRps,
@@ -95,7 +97,8 @@ record PipelineReport(String model, int stages, int requests, int warmUp, String
                 agentComputeMs / wholeMs, outsideMs, stages + 1);
         out.printf("the slices in bare processes of their own, run in turn: %.1f ms (%.3f of the whole model here; stages %s ms); "
                 + "the agents' compute is %.3f of that%n", rawChainMs, rawChainMs / wholeMs, oneDecimal(rawStageMs), agentComputeMs / rawChainMs);
-        out.printf("pipelined: %.2f requests/s (%.2f/s once full); bound 1/max(stage) %.2f/s (%.2f of it); %d cores allow %.2f/s%n", rps, steadyRps,
+        out.printf("pipelined (%d requests in %d blocks): %.2f requests/s (%.2f/s once full); bound 1/max(stage) %.2f/s (%.2f of it); %d cores allow %.2f/s%n", pipelined,
+                PipelineBenchCommand.PIPELINED_BLOCKS, rps, steadyRps,
                 boundRps(), rps / boundRps(), cores, coreBoundRps());
         out.printf("compute per request while pipelined %.1f ms, one at a time %.1f ms (%.2fx)%n", pipelinedComputeMs, agentComputeMs,
                 pipelinedComputeMs / agentComputeMs);
@@ -117,7 +120,7 @@ record PipelineReport(String model, int stages, int requests, int warmUp, String
     }
 
     ObjectNode json() {
-        ObjectNode n = Json.object().put("model", model).put("stages", stages).put("requests", requests).put("warm_up", warmUp)
+        ObjectNode n = Json.object().put("model", model).put("stages", stages).put("requests", requests).put("pipelined", pipelined).put("warm_up", warmUp)
                 .put("graph", graph).put("optimization", levelAll ? "all" : "extended").put("whole_ms", Percentiles.round(wholeMs))
                 .put("pipeline_ms", Percentiles.round(pipelineMs)).put("latency_ratio", thousandths(pipelineMs / wholeMs))
                 .put("whole_p50_ms", Percentiles.round(wholeP50Ms)).put("pipeline_p50_ms", Percentiles.round(pipelineP50Ms))

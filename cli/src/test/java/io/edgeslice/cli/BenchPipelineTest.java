@@ -33,7 +33,7 @@ class BenchPipelineTest {
         System.setErr(new PrintStream(report, true, StandardCharsets.UTF_8)); // and with --json the report to standard error
         try {
             code = EdgeSliceCommand.commandLine().execute("bench", "pipeline", "--model", MODEL, "--cuts", "40", "--requests", "5",
-                    "--warm-up", "4", "--json", "--keep");
+                    "--pipelined", "6", "--warm-up", "4", "--json", "--keep");
         } finally {
             System.setOut(stdout);
             System.setErr(stderr);
@@ -47,7 +47,8 @@ class BenchPipelineTest {
         assertThat(j.get("cuts")).hasSize(1).allSatisfy(c -> assertThat(c.asInt()).isEqualTo(40));
         assertThat(j.get("requests").asInt()).isEqualTo(5);
         assertThat(j.get("warm_up").asInt()).isEqualTo(4);
-        assertThat(j.get("ok").asInt()).isEqualTo(5);
+        assertThat(j.get("pipelined").asInt()).isEqualTo(6);
+        assertThat(j.get("ok").asInt()).isEqualTo(6);
         assertThat(j.get("max_abs_diff").asDouble()).isLessThanOrEqualTo(PipelineBenchCommand.TOLERANCE);
         assertThat(j.get("stage_ms")).hasSize(2).allSatisfy(ms -> assertThat(ms.asDouble()).isPositive());
         double whole = j.get("whole_ms").asDouble();
@@ -130,5 +131,17 @@ class BenchPipelineTest {
             assertThat(code).isEqualTo(Integer.parseInt(bad[3]));
             assertThat(err.toString()).contains(bad[2]);
         }
+    }
+
+    @Test
+    void fewerPipelinedRequestsThanBlocksAreRefusedBeforeAnyProcessStarts() {
+        StringWriter err = new StringWriter();
+        picocli.CommandLine cl = EdgeSliceCommand.commandLine();
+        cl.setErr(new PrintWriter(err, true));
+
+        int code = cl.execute("bench", "pipeline", "--model", MODEL, "--cuts", "40", "--requests", "5", "--pipelined", "3");
+
+        assertThat(code).isEqualTo(2);
+        assertThat(err.toString()).contains("--pipelined must be at least 4 (one per block), got 3");
     }
 }

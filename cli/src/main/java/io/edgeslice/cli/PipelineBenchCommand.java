@@ -55,8 +55,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
                     + "slice i runs on agent s<i>, and there are as many stages as slices.")
     int[] cuts;
 
-    @Option(names = "--requests", defaultValue = "120", description = "Requests per measurement (default: ${DEFAULT-VALUE}: on a small VM one request's time "
-            + "varies by ~10 %%).")
+    @Option(names = "--requests", defaultValue = "120", description = "Requests sent one at a time, in " + (PIPELINED_BLOCKS + 1) + " blocks around the pipelined "
+            + "ones (default: ${DEFAULT-VALUE}: on a small VM one request's time varies by ~10 %%).")
     int requests;
 
     @Option(names = "--pipelined", paramLabel = "N", description = "Requests sent pipelined, in " + PIPELINED_BLOCKS + " blocks between blocks of "

@@ -2,6 +2,7 @@ package io.edgeslice.bench;
 
 import io.edgeslice.protocol.Codec;
 import io.edgeslice.protocol.Message;
+import io.edgeslice.protocol.SocketPoller;
 import io.edgeslice.protocol.Wire;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -51,8 +52,8 @@ final class TinyAgent implements AutoCloseable {
         socket.connect(endpoint);
         long seq = 0;
         long done = 0;
-        try (ZMQ.Poller poller = context.createPoller(1)) {
-            poller.register(socket, ZMQ.Poller.POLLIN);
+        try (SocketPoller poller = new SocketPoller()) {
+            poller.register(socket);
             ready(socket);
             long nextHeartbeat = System.nanoTime();
             while (running) {

@@ -4,6 +4,7 @@ import io.edgeslice.broker.store.AgentMetrics;
 import io.edgeslice.broker.store.MetricTable;
 import io.edgeslice.protocol.Hashing;
 import io.edgeslice.protocol.Message;
+import io.edgeslice.protocol.SocketPoller;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,8 +79,8 @@ public final class Broker implements AutoCloseable {
     }
 
     private void run(ZMQ.Socket router, BrokerLoop loop) {
-        try (ZMQ.Poller poller = context.createPoller(1)) {
-            poller.register(router, ZMQ.Poller.POLLIN);
+        try (SocketPoller poller = new SocketPoller()) {
+            poller.register(router);
             long nextSnapshot = 0;
             long timeout = 1; // never 0: a poll of 0 ms may block until the next event
             while (running) {

@@ -5,6 +5,7 @@ import io.edgeslice.protocol.Hosts;
 import io.edgeslice.protocol.LinkProber;
 import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.ProtocolException;
+import io.edgeslice.protocol.SocketPoller;
 import io.edgeslice.protocol.Wire;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -94,9 +95,9 @@ final class LinkSession {
         UUID id = UUID.randomUUID();
         ZMQ.Socket s = dealer(from);
         Wire.send(s, null, new Message.LinkProbe(id, target, probeBytes), false);
-        try (ZMQ.Poller poller = ctx.createPoller(2)) {
-            poller.register(router, ZMQ.Poller.POLLIN);
-            poller.register(s, ZMQ.Poller.POLLIN);
+        try (SocketPoller poller = new SocketPoller()) {
+            poller.register(router);
+            poller.register(s);
             while (System.nanoTime() - deadline < 0) {
                 poller.poll(POLL_MS);
                 answerProbes();

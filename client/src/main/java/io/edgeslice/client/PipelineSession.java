@@ -6,6 +6,7 @@ import io.edgeslice.protocol.ErrorCode;
 import io.edgeslice.protocol.Hosts;
 import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.SharedMemory;
+import io.edgeslice.protocol.SocketPoller;
 import io.edgeslice.protocol.Tensor;
 import io.edgeslice.protocol.Transport;
 import io.edgeslice.protocol.Wire;
@@ -127,8 +128,8 @@ final class PipelineSession {
     }
 
     private void loop() {
-        try (ZMQ.Poller poller = ctx.createPoller(1 + lanes.size())) {
-            poller.register(results, ZMQ.Poller.POLLIN);
+        try (SocketPoller poller = new SocketPoller()) {
+            poller.register(results);
             lanes.values().forEach(this::connectFirstStage);
             while ((!waiting.isEmpty() || !inflight.isEmpty()) && System.nanoTime() - deadline < 0) {
                 while (inflight.size() < concurrency && !waiting.isEmpty()) {

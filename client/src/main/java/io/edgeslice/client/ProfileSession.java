@@ -1,6 +1,7 @@
 package io.edgeslice.client;
 
 import io.edgeslice.protocol.Message;
+import io.edgeslice.protocol.SocketPoller;
 import io.edgeslice.protocol.Wire;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -66,8 +67,8 @@ final class ProfileSession {
                 if (System.nanoTime() - deadline > 0) {
                     throw new ClientException(null, "profiling timed out; no answer yet from " + running.stream().map(a -> a.agent.name()).toList());
                 }
-                try (ZMQ.Poller poller = ctx.createPoller(running.size())) {
-                    running.forEach(a -> poller.register(a.socket, ZMQ.Poller.POLLIN));
+                try (SocketPoller poller = new SocketPoller()) {
+                    running.forEach(a -> poller.register(a.socket));
                     poller.poll(POLL_MS);
                 }
                 for (Ask a : new ArrayList<>(running)) {

@@ -6,6 +6,7 @@ import io.edgeslice.protocol.ErrorCode;
 import io.edgeslice.protocol.Hashing;
 import io.edgeslice.protocol.Message;
 import io.edgeslice.protocol.ProtocolException;
+import io.edgeslice.protocol.SocketPoller;
 import io.edgeslice.protocol.Wire;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
@@ -54,7 +55,7 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
     private ModelFetcher fetcher;
     private Pipeline pipeline;
     private Measurements measurements;
-    private ZMQ.Poller poller;
+    private SocketPoller poller;
     private int brokerItem = -1;
     private int resultsItem;
     private int dataItem;
@@ -132,13 +133,13 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
     private void turn(long pollMs) {
         poller.poll(pollMs);
         long now = cfg.clock().getAsLong();
-        if (brokerItem >= 0 && poller.pollin(brokerItem)) {
+        if (brokerItem >= 0 && poller.readable(brokerItem)) {
             drainBroker(now);
         }
-        if (poller.pollin(resultsItem)) {
+        if (poller.readable(resultsItem)) {
             drainResults();
         }
-        if (poller.pollin(dataItem)) {
+        if (poller.readable(dataItem)) {
             drainData(now);
         }
         measurements.tick(now);
@@ -322,12 +323,12 @@ final class ControlLoop implements Runnable, BrokerLink.Events, ModelFetcher.Lis
         if (poller != null) {
             poller.close();
         }
-        poller = ctx.createPoller(3 + pipeline.peerSockets().size());
-        resultsItem = poller.register(results, ZMQ.Poller.POLLIN);
-        dataItem = poller.register(data, ZMQ.Poller.POLLIN);
-        brokerItem = link.socket() == null ? -1 : poller.register(link.socket(), ZMQ.Poller.POLLIN);
+        poller = new SocketPoller();
+        resultsItem = poller.register(results);
+        dataItem = poller.register(data);
+        brokerItem = link.socket() == null ? -1 : poller.register(link.socket());
         // ACKs and refusals from next stages wake the loop; drainPeers reads every peer each turn
-        pipeline.peerSockets().forEach(s -> poller.register(s, ZMQ.Poller.POLLIN));
+        pipeline.peerSockets().forEach(poller::register);
     }
 
     /** Outcomes that finished while closing still go out, then DISCONNECT. */

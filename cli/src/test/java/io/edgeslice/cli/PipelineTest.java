@@ -46,10 +46,19 @@ class PipelineTest {
              EdgeSliceClient client = new EdgeSliceClient(c.broker().endpoint())) {
             Broker broker = c.broker();
             c.startAgents("a1", "a2", "a3");
-            int code = EdgeSliceCommand.commandLine().execute("deploy", "--broker", broker.endpoint(), "--model", model.toString(), "--stages", "3");
+            picocli.CommandLine deploy = EdgeSliceCommand.commandLine();
+            java.io.StringWriter deployErr = new java.io.StringWriter();
+            deploy.setErr(new java.io.PrintWriter(deployErr, true));
+            int code = deploy.execute("deploy", "--broker", broker.endpoint(), "--model", model.toString(), "--stages", "3");
             assertThat(code).isZero();
             Message.Route route = client.route(hash, Duration.ofSeconds(5));
             assertThat(route.stages()).hasSize(3);
+            // the profile's cuts and their neighbours were timed as real slices; the three agents share this machine's cores
+            List<Integer> cuts = List.of(route.stages().get(1).start(), route.stages().get(2).start());
+            assertThat(deployErr.toString())
+                    .contains("(the agents' hosts have " + Runtime.getRuntime().availableProcessors() + " cores for the 3 stages)")
+                    .contains("  cuts " + cuts + ": slices [")
+                    .contains("cuts " + cuts + " of the optimised graph");
             assertThat(new HashSet<>(RoutesOf.agents(route))).as("one stage per agent; the broker's events: %s", broker.snapshot().events())
                     .hasSize(3);
             // the agents share this machine's ONNX Runtime target: deploy cut the graph ONNX Runtime runs here

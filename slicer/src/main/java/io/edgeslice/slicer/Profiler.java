@@ -88,7 +88,7 @@ public final class Profiler {
     }
 
     /** Median of the timed runs in ms; the last result goes to {@code keep[0]} (if given) instead of being closed. */
-    private static double time(OrtSession s, Map<String, OnnxTensor> feed, Options o, OrtSession.Result[] keep) throws OrtException {
+    static double time(OrtSession s, Map<String, OnnxTensor> feed, Options o, OrtSession.Result[] keep) throws OrtException {
         double[] ms = new double[o.runs()];
         for (int r = 0; r < o.warmup() + o.runs(); r++) {
             long t0 = System.nanoTime();

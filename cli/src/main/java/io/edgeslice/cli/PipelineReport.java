@@ -97,9 +97,9 @@ record PipelineReport(String model, int stages, int requests, int pipelined, int
                 agentComputeMs / wholeMs, outsideMs, stages + 1);
         out.printf("the slices in bare processes of their own, run in turn: %.1f ms (%.3f of the whole model here; stages %s ms); "
                 + "the agents' compute is %.3f of that%n", rawChainMs, rawChainMs / wholeMs, oneDecimal(rawStageMs), agentComputeMs / rawChainMs);
-        out.printf("pipelined (%d requests in %d blocks): %.2f requests/s (%.2f/s once full); bound 1/max(stage) %.2f/s (%.2f of it); %d cores allow %.2f/s%n", pipelined,
-                PipelineBenchCommand.PIPELINED_BLOCKS, rps, steadyRps,
-                boundRps(), rps / boundRps(), cores, coreBoundRps());
+        out.printf("pipelined (%d requests in %d blocks): %.2f requests/s (%.2f/s once full); bound 1/max(stage) %.2f/s (%.2f of it); "
+                + "%d cores allow %.2f/s (%.2f of it)%n", pipelined, PipelineBenchCommand.PIPELINED_BLOCKS, rps, steadyRps,
+                boundRps(), rps / boundRps(), cores, coreBoundRps(), rps / coreBoundRps());
         out.printf("compute per request while pipelined %.1f ms, one at a time %.1f ms (%.2fx)%n", pipelinedComputeMs, agentComputeMs,
                 pipelinedComputeMs / agentComputeMs);
         if (hasCpuBound()) {
@@ -128,6 +128,7 @@ record PipelineReport(String model, int stages, int requests, int pipelined, int
                 .put("latency_ratio_of_medians", thousandths(pipelineP50Ms / wholeP50Ms)).put("paired_latency_ratio", thousandths(pairedRatio))
                 .put("hop_overhead_ms", Percentiles.round(hopMs())).put("throughput_rps", Percentiles.round(rps))
                 .put("bound_rps", Percentiles.round(boundRps())).put("cores", cores).put("core_bound_rps", Percentiles.round(coreBoundRps()))
+                .put("throughput_of_core_bound", thousandths(rps / coreBoundRps()))
                 .put("ok", ok).put("throughput_of_bound", thousandths(rps / boundRps())).put("steady_rps", Percentiles.round(steadyRps));
         n.put("agent_compute_ms", Percentiles.round(agentComputeMs)).put("compute_ratio", thousandths(agentComputeMs / wholeMs))
                 .put("pipelined_compute_ms", Percentiles.round(pipelinedComputeMs));

@@ -240,7 +240,7 @@ final class DeployCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--threads must be 0 (ONNX Runtime's choice) or more, got " + threads);
         }
         Profiler.Options d = Profiler.Options.DEFAULT;
-        return new Profiler.Options(d.maxSegments(), d.warmup(), d.runs(), d.settings().withThreads(threads));
+        return new Profiler.Options(d.maxSegments(), d.warmup(), d.runs(), d.rounds(), d.settings().withThreads(threads));
     }
 
     /** Whether --stages cuts ONNX Runtime's optimised graph: asked for, or (auto) enough healthy agents share this machine's target. */

@@ -18,17 +18,17 @@ import java.util.Set;
 /**
  * Checks a profile's balanced cuts against their real slices. A profile times segments between its
  * own positions, and a stage's estimate is the sum of its segments; but ONNX Runtime converts layouts
- * at a slice's edges and fuses across the boundaries inside it, so at some positions the real slices
- * differ a lot from the sums (M-LSD large's optimised graph cut at 68: its last slice, estimated at
- * ~50 ms, takes 70, and the three slices ~25 ms more than cut at 69). This times the slices of the
- * cuts and of each set with one cut moved to a neighbouring profile position, and picks the set
- * whose slowest pipeline step is shortest.
+ * at a slice's edges and fuses across the boundaries inside it, so the sums can rank cuts wrongly
+ * (M-LSD large's optimised graph: the profile chose 63 and 69 in one run and 63 and 68 in the next,
+ * whose real slices take [40, 82, 26] and [40, 57, 49] ms). This times the slices of the cuts and of
+ * each set with one cut moved to a neighbouring profile position, and picks the set whose slowest
+ * pipeline step is shortest.
  *
  * <p>When the stages share a machine's cores (agents on one host), a step is also bounded by the
  * total compute over those cores: 3 stages on 2 cores cannot go faster than their sum over 2.
  */
 public final class MeasuredCuts implements AutoCloseable {
-    /** A cut set and the median time of each of its slices here. */
+    /** A cut set and the time of each of its slices here (the median of its fastest round). */
     public record Timed(List<Integer> cuts, List<Double> stageMs) {
         public Timed {
             cuts = List.copyOf(cuts);
@@ -49,15 +49,13 @@ public final class MeasuredCuts implements AutoCloseable {
 
     /** Steps within this fraction of the best count as equal (timing noise); the lower total compute wins among them. */
     static final double TIE = 0.02;
-    /** Rounds of timing per slice; each slice keeps its fastest. */
-    static final int ROUNDS = 3;
 
     private final Analysis analysis;
     private final Profiler.Options options;
     private final Map<Integer, Map<String, OnnxTensor>> valuesAt = new HashMap<>();
     private final List<AutoCloseable> owned = new ArrayList<>();
 
-    /** Times slices of {@code analysis} with the profiler's settings, warm-up and run count. */
+    /** Times slices of {@code analysis} with the profiler's settings, warm-up, runs and rounds. */
     public MeasuredCuts(Analysis analysis, Profiler.Options options) {
         this.analysis = analysis;
         this.options = options;
@@ -88,7 +86,7 @@ public final class MeasuredCuts implements AutoCloseable {
     }
 
     /**
-     * The time of each slice of each set. Every distinct slice is timed in {@link #ROUNDS} rounds,
+     * The time of each slice of each set. Every distinct slice is timed in the options' rounds,
      * each slice in turn per round ({@code runs} timed runs after the warm-up, the median kept), and
      * keeps its fastest round: a stretch of interference (another process starting, the VM slowing)
      * then costs one round of every slice alike rather than all the runs of the slices timed during it.
@@ -98,7 +96,7 @@ public final class MeasuredCuts implements AutoCloseable {
         for (int[] cuts : sets) {
             int[] bounds = bounds(cuts);
             for (int i = 0; i + 1 < bounds.length; i++) {
-                rounds.putIfAbsent(List.of(bounds[i], bounds[i + 1]), new double[ROUNDS]);
+                rounds.putIfAbsent(List.of(bounds[i], bounds[i + 1]), new double[options.rounds()]);
             }
         }
         Map<List<Integer>, OrtSession> sessions = new LinkedHashMap<>();
@@ -107,9 +105,9 @@ public final class MeasuredCuts implements AutoCloseable {
                 sessions.put(slice, Ort.session(Extractor.extract(analysis, slice.get(0), slice.get(1)).toByteArray(), options.settings(),
                         "slice " + slice.get(0) + "-" + slice.get(1)));
             }
-            Profiler.Options warmOnly = new Profiler.Options(options.maxSegments(), 0, Math.max(1, options.warmup()), options.settings());
-            Profiler.Options timedOnly = new Profiler.Options(options.maxSegments(), 0, options.runs(), options.settings());
-            for (int r = -1; r < ROUNDS; r++) {
+            Profiler.Options warmOnly = new Profiler.Options(options.maxSegments(), 0, Math.max(1, options.warmup()), 1, options.settings());
+            Profiler.Options timedOnly = new Profiler.Options(options.maxSegments(), 0, options.runs(), 1, options.settings());
+            for (int r = -1; r < options.rounds(); r++) {
                 for (Map.Entry<List<Integer>, OrtSession> e : sessions.entrySet()) {
                     double ms = Profiler.time(e.getValue(), feed(e.getKey().get(0)), r < 0 ? warmOnly : timedOnly, null);
                     if (r >= 0) {

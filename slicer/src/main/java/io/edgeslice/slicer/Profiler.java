@@ -20,16 +20,25 @@ import java.util.TreeSet;
 public final class Profiler {
     /**
      * @param maxSegments at most this many segments (the positions are spread by FLOPs, small crossings preferred)
-     * @param warmup      untimed runs per segment
-     * @param runs        timed runs per segment; the median is kept
+     * @param warmup      untimed runs per segment (in the first round)
+     * @param runs        timed runs per segment and round; the median is kept
+     * @param rounds      rounds over the whole model and every segment; each keeps its fastest round, so a
+     *                    stretch of interference (a process starting, the machine slowing) costs one round of
+     *                    every segment alike instead of all the runs of the segments timed during it
      */
-    public record Options(int maxSegments, int warmup, int runs, SessionSettings settings) {
-        public static final Options DEFAULT = new Options(24, 2, 5, SessionSettings.DEFAULT);
+    public record Options(int maxSegments, int warmup, int runs, int rounds, SessionSettings settings) {
+        public static final Options DEFAULT = new Options(24, 2, 5, 3, SessionSettings.DEFAULT);
 
         public Options {
-            if (maxSegments < 1 || warmup < 0 || runs < 1) {
-                throw new SlicingException("bad profiling options: segments " + maxSegments + ", warm-up " + warmup + ", runs " + runs);
+            if (maxSegments < 1 || warmup < 0 || runs < 1 || rounds < 1) {
+                throw new SlicingException("bad profiling options: segments " + maxSegments + ", warm-up " + warmup + ", runs " + runs
+                        + ", rounds " + rounds);
             }
+        }
+
+        /** One round. */
+        public Options(int maxSegments, int warmup, int runs, SessionSettings settings) {
+            this(maxSegments, warmup, runs, 1, settings);
         }
     }
 
@@ -40,50 +49,58 @@ public final class Profiler {
     public static Profile profile(Analysis a, String device, Options options, ProgressListener listener) {
         int[] positions = positions(a, options.maxSegments());
         int segments = positions.length - 1;
-        List<Double> segmentMs = new ArrayList<>();
-        Map<String, OnnxTensor> values = new HashMap<>();
-        List<OnnxTensor> inputs = new ArrayList<>();
-        OrtSession.Result previous = null;
-        try {
+        double[] segmentMs = new double[segments];
+        Arrays.fill(segmentMs, Double.POSITIVE_INFINITY);
+        double whole = Double.POSITIVE_INFINITY;
+        Map<String, OnnxTensor> inputs = new HashMap<>();
+        List<OrtSession> sessions = new ArrayList<>(); // the segments', made in the first round
+        int steps = options.rounds() * (segments + 1);
+        try (OrtSession wholeModel = Ort.session(a.model().proto().toByteArray(), options.settings(), a.model().fileName())) {
             for (Tensor t : Inputs.random(a.inputs(), 1).values()) {
-                OnnxTensor o = OrtTensors.toOnnx(t);
-                inputs.add(o);
-                values.put(t.name(), o);
+                inputs.put(t.name(), OrtTensors.toOnnx(t));
             }
-            listener.progress("profiling whole model", 0, segments + 1);
-            double whole;
-            try (OrtSession s = Ort.session(a.model().proto().toByteArray(), options.settings(), a.model().fileName())) {
-                whole = time(s, values, options, null);
+            for (int r = 0; r < options.rounds(); r++) {
+                Options o = r == 0 ? options : new Options(options.maxSegments(), 0, options.runs(), options.rounds(), options.settings());
+                String round = options.rounds() == 1 ? "" : " (round " + (r + 1) + " of " + options.rounds() + ")";
+                listener.progress("profiling whole model" + round, r * (segments + 1), steps);
+                whole = Math.min(whole, time(wholeModel, inputs, o, null));
+                Map<String, OnnxTensor> values = new HashMap<>(inputs);
+                OrtSession.Result previous = null;
+                try {
+                    for (int i = 0; i < segments; i++) {
+                        int start = positions[i];
+                        int end = positions[i + 1];
+                        listener.progress("profiling segment " + start + "-" + end + round, r * (segments + 1) + i + 1, steps);
+                        if (r == 0) {
+                            sessions.add(Ort.session(Extractor.extract(a, start, end).toByteArray(), options.settings(), "segment " + start + "-" + end));
+                        }
+                        Map<String, OnnxTensor> feed = new HashMap<>();
+                        for (String name : a.crossingNames(start)) {
+                            feed.put(name, values.get(name));
+                        }
+                        OrtSession.Result[] last = new OrtSession.Result[1];
+                        segmentMs[i] = Math.min(segmentMs[i], time(sessions.get(i), feed, o, last));
+                        Ort.close(previous);
+                        previous = last[0];
+                        values.clear();
+                        for (Map.Entry<String, OnnxValue> e : previous) {
+                            values.put(e.getKey(), (OnnxTensor) e.getValue());
+                        }
+                    }
+                } finally {
+                    Ort.close(previous);
+                }
             }
-            for (int i = 0; i < segments; i++) {
-                int start = positions[i];
-                int end = positions[i + 1];
-                listener.progress("profiling segment " + start + "-" + end, i + 1, segments + 1);
-                Map<String, OnnxTensor> feed = new HashMap<>();
-                for (String name : a.crossingNames(start)) {
-                    feed.put(name, values.get(name));
-                }
-                OrtSession.Result[] last = new OrtSession.Result[1];
-                try (OrtSession s = Ort.session(Extractor.extract(a, start, end).toByteArray(), options.settings(), "segment " + start + "-" + end)) {
-                    segmentMs.add(time(s, feed, options, last));
-                }
-                Ort.close(previous);
-                previous = last[0];
-                values.clear();
-                for (Map.Entry<String, OnnxValue> e : previous) {
-                    values.put(e.getKey(), (OnnxTensor) e.getValue());
-                }
-            }
-            listener.progress("profiled", segments + 1, segments + 1);
+            listener.progress("profiled", steps, steps);
             List<Long> bytes = Arrays.stream(positions).mapToObj(p -> a.cut(p).bytes()).toList();
             return new Profile(Profile.FORMAT, a.model().fileName(), a.model().sha256(), a.order().lowerName(), a.nodeCount(),
                     Profile.shapeLists(a.inputShapes()), device, options.settings().intraOpThreads(), Arrays.stream(positions).boxed().toList(), bytes,
-                    segmentMs, whole, options.runs());
+                    Arrays.stream(segmentMs).boxed().toList(), whole, options.runs());
         } catch (OrtException e) {
             throw new SlicingException("profiling " + a.model().fileName() + " failed: " + e.getMessage(), e);
         } finally {
-            Ort.close(previous);
-            inputs.forEach(OnnxTensor::close);
+            sessions.forEach(Ort::close);
+            inputs.values().forEach(OnnxTensor::close);
         }
     }
 

@@ -73,8 +73,28 @@ class ProfilerTest {
     }
 
     @Test
+    void roundsTimeTheWholeModelAndEverySegmentAgainAndReportEachStep() throws Exception {
+        Analysis a = residual(4);
+        List<String> tasks = new ArrayList<>();
+        List<Integer> done = new ArrayList<>();
+        Profile p = Profiler.profile(a, "local", new Profiler.Options(4, 1, 2, 3, AnalysisTest.TWO_THREADS), (task, d, total) -> {
+            tasks.add(task);
+            done.add(d);
+            assertThat(total).isEqualTo(3 * 5);
+        });
+        assertThat(p.segmentMs()).hasSize(4).allMatch(ms -> ms > 0 && Double.isFinite(ms));
+        assertThat(p.wholeMs()).isPositive().isFinite();
+        assertThat(done).startsWith(0).endsWith(15).isSorted().doesNotHaveDuplicates();
+        assertThat(tasks).contains("profiling whole model (round 1 of 3)", "profiling segment 15-20 (round 3 of 3)");
+        assertThat(Profiler.Options.DEFAULT.rounds()).as("deploy --stages profiles in rounds").isEqualTo(3);
+        assertThat(new Profiler.Options(4, 1, 2, SessionSettings.DEFAULT).rounds()).isEqualTo(1);
+    }
+
+    @Test
     void rejectsBadOptions() {
         assertThatThrownBy(() -> new Profiler.Options(0, 1, 1, SessionSettings.DEFAULT)).isInstanceOf(SlicingException.class);
         assertThatThrownBy(() -> new Profiler.Options(4, 1, 0, SessionSettings.DEFAULT)).isInstanceOf(SlicingException.class);
+        assertThatThrownBy(() -> new Profiler.Options(4, 1, 1, 0, SessionSettings.DEFAULT)).isInstanceOf(SlicingException.class)
+                .hasMessageContaining("rounds 0");
     }
 }

@@ -29,9 +29,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -273,7 +271,7 @@ final class DeployCommand implements Callable<Integer> {
             Analysis a = Analysis.of(OnnxModel.load(optimized), InputShapes.parse(inputShapes), SessionSettings.DEFAULT, null);
             Profiler.Options options = profileOptions();
             Profile profile = Profiler.profile(a, "local", options, ProgressListener.NONE);
-            int[] cuts = measuredCuts(a, profile, options, sharedCores(client));
+            int[] cuts = measuredCuts(a, profile, options);
             print(deploy(client, a, cuts, SliceMarks.optimizedHere(), List.of(), transport == null ? Transport.NONE : transport,
                     replicas));
             return 0;
@@ -286,40 +284,24 @@ final class DeployCommand implements Callable<Integer> {
      * The profile's balanced cuts, or a neighbouring set whose slices time better here: see
      * {@link MeasuredCuts} (in the optimised graph a cut's real cost varies most, with the layouts).
      */
-    private int[] measuredCuts(Analysis a, Profile profile, Profiler.Options options, int sharedCores) {
+    private int[] measuredCuts(Analysis a, Profile profile, Profiler.Options options) {
         PrintWriter err = spec.commandLine().getErr();
         int[] balanced = Cuts.balanced(a, profile, where.stages);
         List<int[]> sets = MeasuredCuts.neighbourhood(profile, balanced);
         err.println("cuts " + Arrays.toString(balanced) + " of the optimised graph (" + a.nodeCount() + " nodes) balance its profile; timing "
-                + "their slices and " + (sets.size() - 1) + " neighbouring sets here"
-                + (sharedCores > 0 ? " (the agents' hosts have " + sharedCores + " cores for the " + where.stages + " stages)" : "") + "...");
+                + "their slices and " + (sets.size() - 1) + " neighbouring sets here...");
         err.flush();
         List<MeasuredCuts.Timed> timed;
         try (MeasuredCuts m = new MeasuredCuts(a, options)) {
             timed = m.time(sets);
         }
         for (MeasuredCuts.Timed t : timed) {
-            err.printf("  cuts %s: slices %s ms, slowest step %.1f ms%n", t.cuts(),
-                    t.stageMs().stream().map(ms -> String.format("%.1f", ms)).toList(), t.stepMs(sharedCores));
+            err.printf("  cuts %s: slices %s ms (%.1f in all)%n", t.cuts(),
+                    t.stageMs().stream().map(ms -> String.format("%.1f", ms)).toList(), t.totalMs());
         }
-        MeasuredCuts.Timed best = MeasuredCuts.best(timed, sharedCores);
+        MeasuredCuts.Timed best = MeasuredCuts.best(timed);
         err.println("cuts " + best.cuts() + " of the optimised graph (" + a.nodeCount() + " nodes)");
         return best.cuts().stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    /**
-     * The cores the stages share when the healthy agents of this machine's target sit on fewer hosts
-     * than there are stages (the sum over those hosts); 0 when every stage can have a machine.
-     */
-    private int sharedCores(EdgeSliceClient client) {
-        String target = OrtTarget.local();
-        Map<String, Integer> coresByHost = new HashMap<>();
-        for (Message.AgentRow r : client.agents(Duration.ofSeconds(10))) {
-            if (r.state().equals("healthy") && r.ortTarget().equals(target)) {
-                coresByHost.merge(r.host(), r.cores(), Math::max);
-            }
-        }
-        return coresByHost.size() < where.stages ? coresByHost.values().stream().mapToInt(Integer::intValue).sum() : 0;
     }
 
     /**

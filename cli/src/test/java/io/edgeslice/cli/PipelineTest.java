@@ -53,10 +53,10 @@ class PipelineTest {
             assertThat(code).isZero();
             Message.Route route = client.route(hash, Duration.ofSeconds(5));
             assertThat(route.stages()).hasSize(3);
-            // the profile's cuts and their neighbours were timed as real slices; the three agents share this machine's cores
+            // the profile's cuts and their neighbours were timed as real slices, and deploy used one of those sets
             List<Integer> cuts = List.of(route.stages().get(1).start(), route.stages().get(2).start());
             assertThat(deployErr.toString())
-                    .contains("(the agents' hosts have " + Runtime.getRuntime().availableProcessors() + " cores for the 3 stages)")
+                    .contains("neighbouring sets here...")
                     .contains("  cuts " + cuts + ": slices [")
                     .contains("cuts " + cuts + " of the optimised graph");
             assertThat(new HashSet<>(RoutesOf.agents(route))).as("one stage per agent; the broker's events: %s", broker.snapshot().events())

@@ -22,10 +22,13 @@ import java.util.Set;
  * (M-LSD large's optimised graph: the profile chose 63 and 69 in one run and 63 and 68 in the next,
  * whose real slices take [40, 82, 26] and [40, 57, 49] ms). This times the slices of the cuts and of
  * each set with one cut moved to a neighbouring profile position, and picks the set whose slowest
- * pipeline step is shortest.
+ * pipeline step, its slowest slice, is shortest; among sets within {@link #TIE} of it, the one with
+ * the least compute in all.
  *
- * <p>When the stages share a machine's cores (agents on one host), a step is also bounded by the
- * total compute over those cores: 3 stages on 2 cores cannot go faster than their sum over 2.
+ * <p>The cores do not enter the choice. Three stages on a 2-core machine cannot go faster than their
+ * sum over 2, whatever the cuts, and in bench runs here the most balanced cuts (63 and 68) gave 1.8-2.0
+ * requests per whole-model time, against 1.4-1.7 for cuts leaving one slice at more than half the sum,
+ * which the other core cannot help with: rating those by the sum over the cores made them tie.
  */
 public final class MeasuredCuts implements AutoCloseable {
     /** A cut set and the time of each of its slices here (the median of its fastest round). */
@@ -35,10 +38,9 @@ public final class MeasuredCuts implements AutoCloseable {
             stageMs = List.copyOf(stageMs);
         }
 
-        /** The pipeline's slowest step in ms when its stages share {@code sharedCores} cores; 0: each its own machine. */
-        public double stepMs(int sharedCores) {
-            double max = stageMs.stream().mapToDouble(Double::doubleValue).max().orElse(0);
-            return sharedCores > 0 ? Math.max(max, totalMs() / sharedCores) : max;
+        /** The pipeline's slowest step in ms: its slowest slice. */
+        public double stepMs() {
+            return stageMs.stream().mapToDouble(Double::doubleValue).max().orElse(0);
         }
 
         /** One request's compute through all stages. */
@@ -140,10 +142,10 @@ public final class MeasuredCuts implements AutoCloseable {
     }
 
     /** The timed set with the shortest step; among those within {@link #TIE} of it, the least total compute. */
-    public static Timed best(List<Timed> timed, int sharedCores) {
-        double step = timed.stream().mapToDouble(t -> t.stepMs(sharedCores)).min()
+    public static Timed best(List<Timed> timed) {
+        double step = timed.stream().mapToDouble(Timed::stepMs).min()
                 .orElseThrow(() -> new IllegalArgumentException("no cut sets to choose from"));
-        return timed.stream().filter(t -> t.stepMs(sharedCores) <= step * (1 + TIE))
+        return timed.stream().filter(t -> t.stepMs() <= step * (1 + TIE))
                 .min(Comparator.comparingDouble(Timed::totalMs)).orElseThrow();
     }
 

@@ -44,23 +44,17 @@ class MeasuredCutsTest {
     }
 
     @Test
-    void onSeparateMachinesTheSlowestStageDecidesOnSharedCoresAlsoTheTotal() {
-        MeasuredCuts.Timed balanced = new MeasuredCuts.Timed(List.of(63, 68), List.of(54.0, 77.0, 69.0)); // 200 ms in all
-        MeasuredCuts.Timed lopsided = new MeasuredCuts.Timed(List.of(63, 69), List.of(47.0, 95.0, 30.0)); // 172 ms in all
-        assertThat(balanced.stepMs(0)).isEqualTo(77.0);
-        assertThat(balanced.stepMs(2)).isEqualTo(100.0);
-        assertThat(lopsided.stepMs(2)).isEqualTo(95.0);
-        assertThat(MeasuredCuts.best(List.of(balanced, lopsided), 0)).isSameAs(balanced);
-        assertThat(MeasuredCuts.best(List.of(balanced, lopsided), 2)).isSameAs(lopsided);
-    }
-
-    @Test
-    void nearlyEqualStepsGoToTheLeastTotalCompute() {
+    void theShortestSlowestSliceWinsAndNearlyEqualOnesGoToTheLeastTotalCompute() {
+        MeasuredCuts.Timed balanced = new MeasuredCuts.Timed(List.of(63, 68), List.of(40.0, 57.0, 49.0));
+        MeasuredCuts.Timed lopsided = new MeasuredCuts.Timed(List.of(63, 69), List.of(40.0, 82.0, 26.0));
+        assertThat(balanced.stepMs()).isEqualTo(57.0);
+        assertThat(lopsided.totalMs()).isEqualTo(148.0);
+        assertThat(MeasuredCuts.best(List.of(lopsided, balanced))).isSameAs(balanced);
         MeasuredCuts.Timed a = new MeasuredCuts.Timed(List.of(10), List.of(50.0, 40.0));
         MeasuredCuts.Timed b = new MeasuredCuts.Timed(List.of(12), List.of(50.5, 30.0));
         MeasuredCuts.Timed c = new MeasuredCuts.Timed(List.of(14), List.of(49.0, 60.0));
-        assertThat(MeasuredCuts.best(List.of(a, b, c), 0)).as("a step within 2 %% of the best, and less compute").isSameAs(b);
-        assertThatThrownBy(() -> MeasuredCuts.best(List.of(), 0)).isInstanceOf(IllegalArgumentException.class);
+        assertThat(MeasuredCuts.best(List.of(a, b, c))).as("a step within 2 %% of the best, and less compute").isSameAs(b);
+        assertThatThrownBy(() -> MeasuredCuts.best(List.of())).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -266,15 +266,17 @@ final class DeployCommand implements Callable<Integer> {
      */
     private int deployOptimized() throws Exception {
         Path dir = Files.createTempDirectory("edgeslice-optimized-");
-        try (EdgeSliceClient client = new EdgeSliceClient(broker)) {
+        try {
             Path optimized = OptimizedGraph.write(model, dir.resolve(model.getFileName()));
             Analysis a = Analysis.of(OnnxModel.load(optimized), InputShapes.parse(inputShapes), SessionSettings.DEFAULT, null);
             Profiler.Options options = profileOptions();
             Profile profile = Profiler.profile(a, "local", options, ProgressListener.NONE);
             int[] cuts = measuredCuts(a, profile, options);
-            print(deploy(client, a, cuts, SliceMarks.optimizedHere(), List.of(), transport == null ? Transport.NONE : transport,
-                    replicas));
-            return 0;
+            try (EdgeSliceClient client = new EdgeSliceClient(broker)) {
+                print(deploy(client, a, cuts, SliceMarks.optimizedHere(), List.of(), transport == null ? Transport.NONE : transport,
+                        replicas));
+                return 0;
+            }
         } finally {
             FileTrees.delete(dir);
         }

@@ -24,7 +24,8 @@ import java.util.function.LongSupplier;
  * @param cacheBytes        bytes of models and slices kept on disk; the least recently used leave
  *                          first (and are fetched again on demand); default {@link #DEFAULT_CACHE_BYTES}
  * @param peerIdle          a data socket to a next stage or a client that carried nothing for this long
- *                          (and waits for no acknowledgement) is closed; default {@link #PEER_IDLE}
+ *                          (and waits for no acknowledgement) is closed; default {@link #PEER_IDLE}, at
+ *                          least {@link #PEER_IDLE_MIN}
  */
 public record AgentConfig(String brokerEndpoint, String name, int threads, int slots, Path cacheDir, String advertiseHost,
                           Duration heartbeatInterval, LongSupplier clock, long cacheBytes, Duration peerIdle) {
@@ -43,6 +44,15 @@ public record AgentConfig(String brokerEndpoint, String name, int threads, int s
      * client session it ever answered.
      */
     public static final Duration PEER_IDLE = Duration.ofSeconds(10);
+    /**
+     * Shortest idle time allowed. JeroMQ 0.6.0 leaves a few percent of new outgoing connections
+     * without a ZMTP handshake (zeromq/jeromq PR #1022) until the data socket's handshake timer,
+     * {@value #PEER_HANDSHAKE_MILLIS} ms, reconnects them; what was sent meanwhile waits in the
+     * socket, and closing it sooner would lose it (a client's result, which nothing acknowledges).
+     */
+    public static final Duration PEER_IDLE_MIN = Duration.ofSeconds(3);
+    /** The data sockets' ZMTP handshake timeout (see {@link #PEER_IDLE_MIN}). */
+    public static final int PEER_HANDSHAKE_MILLIS = 2000;
 
     public AgentConfig {
         Objects.requireNonNull(brokerEndpoint, "brokerEndpoint");
@@ -76,8 +86,9 @@ public record AgentConfig(String brokerEndpoint, String name, int threads, int s
         if (peerIdle == null) {
             peerIdle = PEER_IDLE;
         }
-        if (peerIdle.isNegative() || peerIdle.isZero()) {
-            throw new IllegalArgumentException("peerIdle must be positive, got " + peerIdle);
+        if (peerIdle.compareTo(PEER_IDLE_MIN) < 0) {
+            throw new IllegalArgumentException("peerIdle must be at least " + PEER_IDLE_MIN + ", got " + peerIdle
+                    + ": a message can wait that long in a socket whose handshake stalled");
         }
     }
 

@@ -438,7 +438,7 @@ final class Pipeline {
         return peers.computeIfAbsent(endpoint, e -> {
             ZMQ.Socket s = ctx.createSocket(SocketType.DEALER);
             s.setLinger(0);
-            s.setHandshakeIvl(2000);
+            s.setHandshakeIvl(AgentConfig.PEER_HANDSHAKE_MILLIS); // a stalled handshake is retried, see PEER_IDLE_MIN
             s.setSndHWM(1000);
             s.setReconnectIVLMax(PEER_RECONNECT_MAX_MS);
             s.connect(e);

@@ -32,8 +32,10 @@ class AgentConfigTest {
     }
 
     @Test
-    void aPeerIdleTimeThatIsNotPositiveIsRefused() {
-        for (Duration d : new Duration[] {Duration.ZERO, Duration.ofMillis(-1)}) {
+    void aPeerIdleTimeShorterThanAStalledHandshakeCanLastIsRefused() {
+        assertThat(AgentConfig.of("tcp://b:1").withPeerIdle(AgentConfig.PEER_IDLE_MIN).peerIdle()).isEqualTo(AgentConfig.PEER_IDLE_MIN);
+        assertThat(AgentConfig.PEER_IDLE_MIN.toMillis()).isGreaterThan(AgentConfig.PEER_HANDSHAKE_MILLIS);
+        for (Duration d : new Duration[] {Duration.ZERO, Duration.ofMillis(-1), AgentConfig.PEER_IDLE_MIN.minusMillis(1)}) {
             assertThatThrownBy(() -> AgentConfig.of("tcp://b:1").withPeerIdle(d))
                     .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("peerIdle").hasMessageContaining(d.toString());
         }

@@ -129,19 +129,21 @@ class PeerSocketsTest {
                 poller.poll(100);
                 List<ByteBuffer> reply = Wire.receive(first, ZMQ.DONTWAIT);
                 if (reply != null) {
-                    Message m = Codec.decode(reply);
-                    heard.add(m.command() + (m instanceof Message.Failed f ? ": " + f.message() : ""));
+                    heard.add(describe(Codec.decode(reply)));
                 }
                 List<ByteBuffer> frames = Wire.receive(results, ZMQ.DONTWAIT); // from the last stage, p2
                 if (frames != null) {
-                    Message m = Codec.decode(frames.subList(1, frames.size()));
-                    heard.add(m.command() + (m instanceof Message.Failed f ? ": " + f.message() : ""));
+                    heard.add(describe(Codec.decode(frames.subList(1, frames.size()))));
                     return heard;
                 }
             }
         }
         heard.add("nothing more within " + RESULT_WAIT.toSeconds() + " s");
         return heard;
+    }
+
+    private static String describe(Message m) {
+        return m.command() + (m instanceof Message.Failed f ? ": " + f.message() : "");
     }
 
     @Test

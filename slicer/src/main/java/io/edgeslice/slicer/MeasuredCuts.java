@@ -4,7 +4,6 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OnnxValue;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
-import io.edgeslice.protocol.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -111,7 +110,8 @@ public final class MeasuredCuts implements AutoCloseable {
             Profiler.Options timedOnly = new Profiler.Options(options.maxSegments(), 0, options.runs(), 1, options.settings());
             for (int r = -1; r < options.rounds(); r++) {
                 for (Map.Entry<List<Integer>, OrtSession> e : sessions.entrySet()) {
-                    double ms = Profiler.time(e.getValue(), feed(e.getKey().get(0)), r < 0 ? warmOnly : timedOnly, null);
+                    int start = e.getKey().get(0);
+                    double ms = Profiler.time(e.getValue(), Profiler.crossing(analysis, start, values(start)), r < 0 ? warmOnly : timedOnly, null);
                     if (r >= 0) {
                         rounds.get(e.getKey())[r] = ms;
                     }
@@ -156,15 +156,6 @@ public final class MeasuredCuts implements AutoCloseable {
         valuesAt.clear();
     }
 
-    private Map<String, OnnxTensor> feed(int start) {
-        Map<String, OnnxTensor> feed = new HashMap<>();
-        Map<String, OnnxTensor> values = values(start);
-        for (String name : analysis.crossingNames(start)) {
-            feed.put(name, values.get(name));
-        }
-        return feed;
-    }
-
     /** The tensors crossing {@code position} for the profiler's random input: the model's inputs, or the outputs of the slice before. */
     private Map<String, OnnxTensor> values(int position) {
         Map<String, OnnxTensor> known = valuesAt.get(position);
@@ -173,11 +164,8 @@ public final class MeasuredCuts implements AutoCloseable {
         }
         Map<String, OnnxTensor> inputs = new HashMap<>();
         if (position == 0) {
-            for (Map.Entry<String, Tensor> e : Inputs.random(analysis.inputs(), 1).entrySet()) {
-                OnnxTensor o = OrtTensors.toOnnx(e.getValue());
-                owned.add(o);
-                inputs.put(e.getKey(), o);
-            }
+            Profiler.randomInputs(analysis, inputs);
+            owned.addAll(inputs.values());
         } else {
             Map<String, OnnxTensor> first = values(0);
             try (OrtSession s = Ort.session(Extractor.extract(analysis, 0, position).toByteArray(), options.settings(), "slice 0-" + position)) {

@@ -56,9 +56,7 @@ public final class Profiler {
         List<OrtSession> sessions = new ArrayList<>(); // the segments', made in the first round
         int steps = options.rounds() * (segments + 1);
         try (OrtSession wholeModel = Ort.session(a.model().proto().toByteArray(), options.settings(), a.model().fileName())) {
-            for (Tensor t : Inputs.random(a.inputs(), 1).values()) {
-                inputs.put(t.name(), OrtTensors.toOnnx(t));
-            }
+            randomInputs(a, inputs);
             for (int r = 0; r < options.rounds(); r++) {
                 Options o = r == 0 ? options : new Options(options.maxSegments(), 0, options.runs(), options.rounds(), options.settings());
                 String round = options.rounds() == 1 ? "" : " (round " + (r + 1) + " of " + options.rounds() + ")";
@@ -74,12 +72,8 @@ public final class Profiler {
                         if (r == 0) {
                             sessions.add(Ort.session(Extractor.extract(a, start, end).toByteArray(), options.settings(), "segment " + start + "-" + end));
                         }
-                        Map<String, OnnxTensor> feed = new HashMap<>();
-                        for (String name : a.crossingNames(start)) {
-                            feed.put(name, values.get(name));
-                        }
                         OrtSession.Result[] last = new OrtSession.Result[1];
-                        segmentMs[i] = Math.min(segmentMs[i], time(sessions.get(i), feed, o, last));
+                        segmentMs[i] = Math.min(segmentMs[i], time(sessions.get(i), crossing(a, start, values), o, last));
                         Ort.close(previous);
                         previous = last[0];
                         values.clear();
@@ -102,6 +96,22 @@ public final class Profiler {
             sessions.forEach(Ort::close);
             inputs.values().forEach(OnnxTensor::close);
         }
+    }
+
+    /** Puts the model's inputs, random (seed 1) as ONNX tensors, into {@code into}; the caller closes them. */
+    static void randomInputs(Analysis a, Map<String, OnnxTensor> into) {
+        for (Tensor t : Inputs.random(a.inputs(), 1).values()) {
+            into.put(t.name(), OrtTensors.toOnnx(t));
+        }
+    }
+
+    /** Of {@code values}, the tensors crossing {@code position}: the feed of a slice or segment starting there. */
+    static Map<String, OnnxTensor> crossing(Analysis a, int position, Map<String, OnnxTensor> values) {
+        Map<String, OnnxTensor> feed = new HashMap<>();
+        for (String name : a.crossingNames(position)) {
+            feed.put(name, values.get(name));
+        }
+        return feed;
     }
 
     /** Median of the timed runs in ms; the last result goes to {@code keep[0]} (if given) instead of being closed. */

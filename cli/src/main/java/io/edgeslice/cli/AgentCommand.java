@@ -1,6 +1,7 @@
 package io.edgeslice.cli;
 
 import io.edgeslice.agent.AgentConfig;
+import io.edgeslice.agent.CpuQuota;
 import io.edgeslice.agent.EdgeAgent;
 import io.edgeslice.protocol.SharedMemory;
 import java.nio.file.Path;
@@ -39,6 +40,11 @@ final class AgentCommand implements Callable<Integer> {
                     + "or 'off' to send them through sockets only (default: ${DEFAULT-VALUE}).")
     String sharedMemory;
 
+    @Option(names = "--cpus", paramLabel = "CORES", description = "Limit this agent to CORES cores' worth of CPU time (e.g. 0.5), "
+            + "in a control group of its own, as a container's --cpus does: one machine can stand in for several smaller devices. "
+            + "Needs write access to the cgroup file system (root). With a limit, --threads defaults to it, rounded (at least 1).")
+    Double cpus;
+
     @Override
     public Integer call() throws Exception {
         if (!broker.matches("tcp://[^:]+:\\d+")) {
@@ -50,6 +56,16 @@ final class AgentCommand implements Callable<Integer> {
         if (cacheMb < 1) {
             throw new IllegalArgumentException("--cache-mb must be at least 1");
         }
+        if (cpus != null && !(cpus >= CpuQuota.MIN_CPUS)) {
+            throw new IllegalArgumentException("--cpus must be at least " + CpuQuota.MIN_CPUS + ", got " + cpus);
+        }
+        // before anything runs, so that the agent's every thread (and its compute from the first) is in the limit
+        CpuQuota quota = cpus == null ? null : limitThisProcess(cpus);
+        if (quota != null) {
+            if (threads == 0) {
+                threads = Math.max(1, (int) Math.round(cpus));
+            }
+        }
         if (!sharedMemory.equals("off") && !SharedMemory.enable(Path.of(sharedMemory))) {
             System.err.println("edgeslice agent: shared memory is off: " + sharedMemory + " is not a writable directory");
         }
@@ -58,12 +74,26 @@ final class AgentCommand implements Callable<Integer> {
         CountDownLatch done = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             agent.close();
+            if (quota != null) {
+                quota.close();
+            }
             done.countDown();
         }, "edgeslice-agent-shutdown"));
         agent.start();
         System.err.println("edgeslice agent " + config.name() + " -> " + broker + " (" + config.threads() + " threads, " + config.slots()
-                + " slots, cache " + config.cacheDir() + "); Ctrl-C stops");
+                + " slots, cache " + config.cacheDir() + (quota == null ? "" : ", limited to " + quota.describe()) + "); Ctrl-C stops");
         done.await();
         return 0;
+    }
+
+    private CpuQuota limitThisProcess(double cores) throws java.io.IOException {
+        CpuQuota quota = CpuQuota.create("agent-" + (name == null ? "host" : name.replaceAll("[^A-Za-z0-9_-]", "_")), cores);
+        try {
+            quota.add(ProcessHandle.current().pid());
+            return quota;
+        } catch (java.io.IOException e) {
+            quota.close();
+            throw e;
+        }
     }
 }

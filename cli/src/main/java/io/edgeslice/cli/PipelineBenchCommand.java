@@ -82,6 +82,13 @@ final class PipelineBenchCommand implements Callable<Integer> {
             + "cuts (see deploy --graph; the agents here share this machine's target, so auto is optimized) (default: ${DEFAULT-VALUE}).")
     String graph;
 
+    @Option(names = "--agent-cpus", defaultValue = "auto", paramLabel = "auto|off|CORES",
+            description = "Limit each agent, and the harness timing the whole model and each bare slice process, to CORES cores' worth of "
+                    + "CPU (a cgroup quota; needs root): each stage on a device of its own, which the bound 1/max(stage) assumes. auto does "
+                    + "so where the cores are fewer than the stages, each getting " + (int) (DeviceLimits.SHARE_OF_CORES * 100)
+                    + " %% of the cores over the stages (default: ${DEFAULT-VALUE}).")
+    String agentCpus;
+
     @Option(names = "--keep", description = "Keep the work directory (the agents' logs, and requests.csv: each one-at-a-time request beside "
             + "the whole model and the bare processes timed right after it) after a run whose requests all succeed; it is always kept "
             + "after one that fails.")
@@ -119,6 +126,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--pipelined must be at least " + PIPELINED_BLOCKS + " (one per block), got " + pipelined);
         }
         PrintStream out = json ? System.err : System.out;
+        int cores = Runtime.getRuntime().availableProcessors();
+        DeviceLimits limits = DeviceLimits.of(agentCpus, stages, cores);
         Path work = Files.createTempDirectory("edgeslice-bench-");
         boolean succeeded = false;
         if (!sharedMemory.equals("off")) {
@@ -128,9 +137,13 @@ final class PipelineBenchCommand implements Callable<Integer> {
         List<EdgeSliceProcess> agents = new ArrayList<>();
         try (Broker broker = Broker.start(BrokerConfig.onPort(0, work.resolve("models")), new InMemoryMetricTable());
              EdgeSliceClient client = new EdgeSliceClient(broker.endpoint())) {
+            out.println(limits.describe());
+            limits.limit("bench", ProcessHandle.current().pid()); // the harness times the whole model, on a device like each stage's
             for (int i = 1; i <= stages; i++) {
+                List<String> extra = new ArrayList<>(List.of("--threads", "1", "--shared-memory", sharedMemory));
+                extra.addAll(limits.agentArgs());
                 agents.add(EdgeSliceProcess.agent(broker.endpoint(), "s" + i, Files.createDirectories(work.resolve("s" + i)),
-                        work.resolve("s" + i + ".log"), "--threads", "1", "--shared-memory", sharedMemory));
+                        work.resolve("s" + i + ".log"), extra.toArray(String[]::new)));
             }
             long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (broker.snapshot().agents().stream().filter(a -> a.state().equals("healthy")).count() < stages && System.nanoTime() < end) {
@@ -172,7 +185,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 int steadyCompletions = 0;
                 double steadySeconds = 0;
                 try (TailRuns tails = new TailRuns(route);
-                     RawChain raw = RawChain.start(timings.slices, timings.keys, timings.stageInputs, level, sharedMemory, work)) {
+                     RawChain raw = RawChain.start(timings.slices, timings.keys, timings.stageInputs, level, sharedMemory, work, limits)) {
                     // first runs load sessions and learn output shapes; then, pipelined to be quick, the JIT compiles the message paths
                     client.runPipeline(hash, requestsOf(hash, input, WARM_UP), 1, Duration.ofMinutes(5), o -> { });
                     out.printf("warming up with %d requests...%n", warmUp);
@@ -267,7 +280,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
                         plainMean(latencies) / plainMean(timings.whole), median(pairedRatios), agentComputeMs, outsideMs,
                         stageMs, harnessStageMs, rawChainMs, rawStageMs, ok / seconds,
                         steadyRps, pipelinedComputeMs, stageCpuMs, pipedStageCpuMs, pipedMachine.busyShare().orElse(Double.NaN), ok,
-                        Runtime.getRuntime().availableProcessors(), hopBytes, RawHops.medianMs(hopBytes), RawHops.wakeUpMicros(), loadBefore,
+                        cores, limits.cpus().orElse(Double.NaN), hopBytes, RawHops.medianMs(hopBytes), RawHops.wakeUpMicros(), loadBefore,
                         loadAverage(), !sharedMemory.equals("off"), maxAbsDiff);
                 report.print(out);
                 if (json) {
@@ -280,6 +293,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
             for (EdgeSliceProcess p : agents) {
                 p.close();
             }
+            limits.close();
             if (succeeded && !keep) {
                 FileTrees.delete(work); // the broker's copy of the model and the agents' caches and logs
             } else {

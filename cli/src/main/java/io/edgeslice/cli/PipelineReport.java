@@ -36,6 +36,7 @@ import java.util.List;
  *                           operating system does not say)
  * @param pipelinedStageCpuMs the same while pipelined
  * @param pipelinedBusy      the busy share of all this machine's cores while pipelined ({@link MachineCpu}; NaN if unknown)
+ * @param agentCpus          each agent's (and the harness's) CPU limit in cores ({@link DeviceLimits}), NaN when not limited
  * @param hopBytes           bytes each hop carries (input, every cut, results)
  * @param rawMs              a bare JeroMQ frame of each hop's size, after an idle pause
  * @param wakeUs             waking a parked thread after an idle pause
@@ -44,7 +45,7 @@ record PipelineReport(String model, int stages, int requests, int pipelined, int
                       double wholeAfterIdleMs, double pipelineMs, double pipelineP50Ms, double wholeP50Ms, double plainMeansRatio, double pairedRatio,
                       double agentComputeMs, double outsideMs, List<Double> stageMs, List<Double> harnessStageMs,
                       double rawChainMs, List<Double> rawStageMs, double rps, double steadyRps,
-                      double pipelinedComputeMs, List<Double> stageCpuMs, List<Double> pipelinedStageCpuMs, double pipelinedBusy, long ok, int cores, List<Integer> hopBytes, List<Double> rawMs, double wakeUs, double loadBefore,
+                      double pipelinedComputeMs, List<Double> stageCpuMs, List<Double> pipelinedStageCpuMs, double pipelinedBusy, long ok, int cores, double agentCpus, List<Integer> hopBytes, List<Double> rawMs, double wakeUs, double loadBefore,
                       double loadAfter, boolean sharedMemory, double maxAbsDiff) {
 
     double hopMs() {
@@ -55,23 +56,30 @@ record PipelineReport(String model, int stages, int requests, int pipelined, int
         return 1000 / stageMs.stream().mapToDouble(Double::doubleValue).max().orElse(0);
     }
 
+    /** The rate the cores allow with the stages' times: a stage keeps a core busy while it computes, or its limit's share of one. */
     double coreBoundRps() {
-        return rateAllowed(stageMs);
+        return rateAllowed(stageMs, Double.isNaN(agentCpus) ? 1 : agentCpus);
     }
 
-    /** The rate the CPU time the stages needed while pipelined allows. */
+    /** The rate the CPU time the stages' agents needed while pipelined allows: within the cores, and within each agent's limit if any. */
     double cpuBoundRps() {
-        return rateAllowed(pipelinedStageCpuMs);
+        double rate = rateAllowed(pipelinedStageCpuMs, 1);
+        if (!Double.isNaN(agentCpus)) {
+            double max = pipelinedStageCpuMs.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+            rate = Math.min(rate, agentCpus * 1000 / max);
+        }
+        return rate;
     }
 
     /**
      * Requests per second these per-stage times per request allow: no stage faster than its own
-     * time, nor all of them together faster than the cores supply it.
+     * time, nor all of them together faster than the cores supply it, each using
+     * {@code coresPerStage} while it runs.
      */
-    private double rateAllowed(List<Double> msPerStage) {
+    private double rateAllowed(List<Double> msPerStage, double coresPerStage) {
         double max = msPerStage.stream().mapToDouble(Double::doubleValue).max().orElse(0);
         double sum = msPerStage.stream().mapToDouble(Double::doubleValue).sum();
-        return Math.min(1000 / max, cores * 1000 / sum);
+        return Math.min(1000 / max, cores * 1000 / (sum * coresPerStage));
     }
 
     /** Whether every stage took CPU time while pipelined (it is counted in 10 ms ticks: a tiny model's few runs may take none). */
@@ -84,6 +92,10 @@ record PipelineReport(String model, int stages, int requests, int pipelined, int
     }
 
     void print(PrintStream out) {
+        if (!Double.isNaN(agentCpus)) {
+            out.printf("%neach agent (and this harness, and each bare slice process) limited to %.2f CPU: %d stages as devices of their own "
+                    + "on %d cores; every time below is on such a device%n", agentCpus, stages, cores);
+        }
         out.printf("%nslices of the %s graph, cut at %s, run at optimisation level %s; activations between agents travel %s; %d requests warmed the pipeline up%n",
                 graph, cuts, levelAll ? "all" : "extended", sharedMemory ? "through shared memory" : "through sockets only", warmUp);
         out.printf(maxAbsDiff <= PipelineBenchCommand.TOLERANCE ? "every result equals the whole model's (max abs diff %.3g)%n"
@@ -103,8 +115,9 @@ record PipelineReport(String model, int stages, int requests, int pipelined, int
         out.printf("compute per request while pipelined %.1f ms, one at a time %.1f ms (%.2fx)%n", pipelinedComputeMs, agentComputeMs,
                 pipelinedComputeMs / agentComputeMs);
         if (hasCpuBound()) {
-            out.printf("CPU time of each stage's agent per run: %s ms one at a time, %s ms pipelined; with that CPU time %d cores allow "
-                    + "%.2f/s (%.2f of it)%n", oneDecimal(stageCpuMs), oneDecimal(pipelinedStageCpuMs), cores, cpuBoundRps(), rps / cpuBoundRps());
+            out.printf("CPU time of each stage's agent per run: %s ms one at a time, %s ms pipelined; with that CPU time %d cores%s allow "
+                    + "%.2f/s (%.2f of it)%n", oneDecimal(stageCpuMs), oneDecimal(pipelinedStageCpuMs), cores,
+                    Double.isNaN(agentCpus) ? "" : String.format(" and %.2f CPU per agent", agentCpus), cpuBoundRps(), rps / cpuBoundRps());
         }
         if (!Double.isNaN(pipelinedBusy)) {
             out.printf("while pipelined this machine's %d cores were %.0f %% busy%n", cores, 100 * pipelinedBusy);
@@ -127,7 +140,8 @@ record PipelineReport(String model, int stages, int requests, int pipelined, int
                 .put("latency_ratio_of_means", thousandths(plainMeansRatio))
                 .put("latency_ratio_of_medians", thousandths(pipelineP50Ms / wholeP50Ms)).put("paired_latency_ratio", thousandths(pairedRatio))
                 .put("hop_overhead_ms", Percentiles.round(hopMs())).put("throughput_rps", Percentiles.round(rps))
-                .put("bound_rps", Percentiles.round(boundRps())).put("cores", cores).put("core_bound_rps", Percentiles.round(coreBoundRps()))
+                .put("bound_rps", Percentiles.round(boundRps())).put("cores", cores)
+                .put("agent_cpus", Double.isNaN(agentCpus) ? null : agentCpus).put("core_bound_rps", Percentiles.round(coreBoundRps()))
                 .put("throughput_of_core_bound", thousandths(rps / coreBoundRps()))
                 .put("ok", ok).put("throughput_of_bound", thousandths(rps / boundRps())).put("steady_rps", Percentiles.round(steadyRps));
         n.put("agent_compute_ms", Percentiles.round(agentComputeMs)).put("compute_ratio", thousandths(agentComputeMs / wholeMs))

@@ -53,10 +53,10 @@ final class RawChain implements AutoCloseable {
     /**
      * Starts one process per slice (the first one's input written to {@code dir}) and runs the
      * chain {@value #WARM_UP} times. {@code sharedMemory} is the agents' option: outputs land where
-     * theirs do and are read as theirs are.
+     * theirs do and are read as theirs are; each process gets the agents' CPU limit, if any.
      */
     static RawChain start(List<Path> slices, List<String> keys, List<List<Tensor>> inputs, OrtSession.SessionOptions.OptLevel level,
-                          String sharedMemory, Path dir) throws IOException {
+                          String sharedMemory, Path dir, DeviceLimits limits) throws IOException {
         RawChain chain = new RawChain();
         try {
             for (int s = 0; s < slices.size(); s++) {
@@ -69,6 +69,7 @@ final class RawChain implements AutoCloseable {
                     cmd.addAll(List.of(t.name(), file.toString()));
                 }
                 Process p = new ProcessBuilder(cmd).redirectError(dir.resolve("raw-stage" + s + ".log").toFile()).start();
+                limits.limit("raw-stage" + s, p.pid()); // on a device like its agent's
                 chain.children.add(new Child(p, new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8),
                         new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))));
             }

@@ -1,6 +1,7 @@
 package io.edgeslice.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import io.edgeslice.agent.CpuQuota;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -64,6 +66,9 @@ class BenchPipelineTest {
         assertThat(j.get("bound_rps").asDouble()).isCloseTo(1000 / Math.max(j.get("stage_ms").get(0).asDouble(),
                 j.get("stage_ms").get(1).asDouble()), org.assertj.core.data.Percentage.withPercentage(1)); // stage_ms are rounded
         assertThat(j.get("shared_memory").asBoolean()).isTrue();
+        if (j.get("cores").asInt() >= 2) { // two stages, a core each: auto limits nothing
+            assertThat(j.get("agent_cpus").isNull()).isTrue();
+        }
         // each stage's agent's CPU time per run, one at a time and pipelined, and the rate that CPU time allows the cores
         assertThat(j.get("stage_cpu_ms")).hasSize(2).allSatisfy(ms -> assertThat(ms.asDouble()).isNotNegative());
         assertThat(j.get("pipelined_cores_busy").asDouble()).isPositive().isLessThanOrEqualTo(1); // this machine has /proc/stat
@@ -99,6 +104,100 @@ class BenchPipelineTest {
             assertThat(j.get("paired_latency_ratio").asDouble()).isCloseTo(ratios.get(2), org.assertj.core.data.Percentage.withPercentage(0.5));
         } finally {
             io.edgeslice.protocol.FileTrees.delete(work);
+        }
+    }
+
+    @Test
+    void withAgentCpusEachAgentAndTheHarnessRunAsDevicesOfTheirOwnAndTheLimitsAreLiftedAfter() throws Exception {
+        assumeTrue(CpuQuota.unavailable().isEmpty(), () -> "no CPU limits here: " + CpuQuota.unavailable().orElse(""));
+        PrintStream stdout = System.out;
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        ByteArrayOutputStream report = new ByteArrayOutputStream();
+        int code;
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(report, true, StandardCharsets.UTF_8));
+        try {
+            code = EdgeSliceCommand.commandLine().execute("bench", "pipeline", "--model", MODEL, "--cuts", "40", "--requests", "5",
+                    "--pipelined", "4", "--warm-up", "4", "--agent-cpus", "0.5", "--json", "--keep");
+        } finally {
+            System.setOut(stdout);
+            System.setErr(stderr);
+        }
+        List<String> lines = captured.toString(StandardCharsets.UTF_8).lines().toList();
+        String text = report.toString(StandardCharsets.UTF_8);
+
+        assertThat(code).as("exit code; output %s", lines).isZero();
+        JsonNode j = new ObjectMapper().readTree(lines.get(lines.size() - 1));
+        assertThat(j.get("agent_cpus").asDouble()).isEqualTo(0.5);
+        assertThat(j.get("ok").asInt()).isEqualTo(4);
+        assertThat(text).contains("each process computing limited to 0.50 CPU (--agent-cpus 0.5");
+        // with a limit, a stage holds half a core while it computes: the cores allow twice what they would unlimited
+        double s1 = j.get("stage_ms").get(0).asDouble();
+        double s2 = j.get("stage_ms").get(1).asDouble();
+        assertThat(j.get("core_bound_rps").asDouble()).isCloseTo(Math.min(1000 / Math.max(s1, s2), j.get("cores").asInt() * 1000 / ((s1 + s2) * 0.5)),
+                org.assertj.core.data.Percentage.withPercentage(1));
+        // the harness left its group once done; each agent put itself in one (its log says so) and is gone with it
+        assertThat(Files.readString(Path.of("/proc/self/cgroup"))).doesNotContain("/edgeslice/");
+        String kept = text.lines().filter(l -> l.contains("kept in ")).findFirst().orElseThrow();
+        Path work = Path.of(kept.substring(kept.indexOf("kept in ") + "kept in ".length()).trim());
+        try {
+            for (String agent : List.of("s1", "s2")) {
+                assertThat(Files.readString(work.resolve(agent + ".log"))).contains("limited to 0.50 CPU");
+            }
+        } finally {
+            io.edgeslice.protocol.FileTrees.delete(work);
+        }
+    }
+
+    @Test
+    void autoLimitsTheProcessesOnlyWhereTheStagesOutnumberTheCores() throws Exception {
+        try (DeviceLimits enough = DeviceLimits.of("auto", 2, 2)) {
+            assertThat(enough.cpus()).isEmpty();
+            assertThat(enough.agentArgs()).isEmpty();
+            assertThat(enough.describe()).contains("off: 2 cores for 2 stages");
+        }
+        try (DeviceLimits off = DeviceLimits.of("off", 3, 2)) {
+            assertThat(off.cpus()).isEmpty();
+        }
+        try (DeviceLimits few = DeviceLimits.of("auto", 3, 2)) {
+            if (CpuQuota.unavailable().isEmpty()) {
+                assertThat(few.cpus()).contains(0.6); // 90 % of 2 cores over 3 stages
+                assertThat(few.agentArgs()).containsExactly("--cpus", "0.6");
+            } else { // no limits here: the run shares the cores, and says why 1/max(stage) is out of reach
+                assertThat(few.cpus()).isEmpty();
+                assertThat(few.describe()).contains("3 stages share 2 cores, but no CPU limit can be set here");
+            }
+        }
+    }
+
+    @Test
+    void anAgentCpusOptionThatIsNotALimitIsRefusedBeforeAnyProcessStarts() {
+        for (String[] bad : List.of(new String[] {"lots", "--agent-cpus must be auto, off or a number of cores, got 'lots'"},
+                new String[] {"0.05", "--agent-cpus must be at least 0.1 cores, got 0.05"},
+                new String[] {"NaN", "--agent-cpus must be at least 0.1 cores, got NaN"})) {
+            StringWriter err = new StringWriter();
+            picocli.CommandLine cl = EdgeSliceCommand.commandLine();
+            cl.setErr(new PrintWriter(err, true));
+
+            int code = cl.execute("bench", "pipeline", "--model", MODEL, "--cuts", "40", "--requests", "5", "--agent-cpus", bad[0]);
+
+            assertThat(code).isEqualTo(2);
+            assertThat(err.toString()).contains(bad[1]);
+        }
+    }
+
+    @Test
+    void anAgentCpuLimitBelowATenthOfACoreIsRefused() {
+        for (String bad : List.of("0.05", "0", "-2", "NaN")) {
+            StringWriter err = new StringWriter();
+            picocli.CommandLine cl = EdgeSliceCommand.commandLine();
+            cl.setErr(new PrintWriter(err, true));
+
+            int code = cl.execute("agent", "--broker", "tcp://127.0.0.1:1", "--cpus", bad);
+
+            assertThat(code).isEqualTo(2);
+            assertThat(err.toString()).contains("--cpus must be at least 0.1, got ");
         }
     }
 

@@ -178,6 +178,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 List<TaskOutcome> one = new ArrayList<>();
                 List<TaskOutcome> piped = new ArrayList<>();
                 List<List<Long>> rawMicros = new ArrayList<>();
+                List<Double> rawWholeMs = new ArrayList<>();
                 double seconds = 0;
                 StageCpu oneCpu = StageCpu.of(route, agents);
                 StageCpu pipedCpu = StageCpu.of(route, agents);
@@ -185,7 +186,8 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 int steadyCompletions = 0;
                 double steadySeconds = 0;
                 try (TailRuns tails = new TailRuns(route);
-                     RawChain raw = RawChain.start(timings.slices, timings.keys, timings.stageInputs, level, sharedMemory, work, limits)) {
+                     RawChain raw = RawChain.start(timings.slices, timings.keys, timings.stageInputs, level, sharedMemory, work, limits);
+                     RawChain rawWhole = RawChain.whole(model, hash, timings.stageInputs.get(0), level, sharedMemory, work, limits)) {
                     // first runs load sessions and learn output shapes; then, pipelined to be quick, the JIT compiles the message paths
                     client.runPipeline(hash, requestsOf(hash, input, WARM_UP), 1, Duration.ofMinutes(5), o -> { });
                     out.printf("warming up with %d requests...%n", warmUp);
@@ -197,6 +199,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
                             tailMicros.get(s).add(tails.computeMicros(s, timings.stageInputs.get(s)));
                         }
                         rawMicros.add(raw.runOnce()); // the same slices in bare processes of their own, woken in turn
+                        rawWholeMs.add(rawWhole.runOnce().get(0) / 1000.0); // and the whole model in one
                     };
                     // one at a time and pipelined in turn, a block of each at a time: the stage times that set the bound (and the
                     // latencies) are measured over the same stretches of this VM's drifting speed as the pipelined rate; in one
@@ -251,6 +254,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
                 List<Double> harnessStageMs = timings.stageMeans();
                 List<Double> stageMs = agentStageMs(tailMicros);
                 double rawChainMs = middleMean(rawChainPerRequest);
+                double rawWholeMeanMs = middleMean(rawWholeMs);
                 List<Double> rawStageMs = new ArrayList<>();
                 for (int s = 0; s < stages; s++) {
                     int stage = s;
@@ -278,7 +282,7 @@ final class PipelineBenchCommand implements Callable<Integer> {
                         route.stages().stream().skip(1).map(Message.Stage::start).toList(), levelAll, wholeMs, wholeAllMs,
                         wholeAfterIdleMs, pipelineMs, median(latencies), median(timings.whole),
                         plainMean(latencies) / plainMean(timings.whole), median(pairedRatios), agentComputeMs, outsideMs,
-                        stageMs, harnessStageMs, rawChainMs, rawStageMs, ok / seconds,
+                        stageMs, harnessStageMs, rawChainMs, rawStageMs, rawWholeMeanMs, ok / seconds,
                         steadyRps, pipelinedComputeMs, stageCpuMs, pipedStageCpuMs, pipedMachine.busyShare().orElse(Double.NaN), ok,
                         cores, limits.cpus().orElse(Double.NaN), hopBytes, RawHops.medianMs(hopBytes), RawHops.wakeUpMicros(), loadBefore,
                         loadAverage(), !sharedMemory.equals("off"), maxAbsDiff);

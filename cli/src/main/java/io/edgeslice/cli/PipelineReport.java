@@ -29,6 +29,7 @@ import java.util.List;
  * @param rawChainMs         per request, the slices' compute in bare processes of their own, each run in turn on the previous one's
  *                           outputs ({@link RawChain})
  * @param rawStageMs         each slice's compute in its bare process
+ * @param rawWholeMs         the whole model in a bare process of its own, like an agent's (and limited like one, if agents are)
  * @param rps                pipelined requests per second
  * @param steadyRps          the pipelined rate once the pipeline is full
  * @param pipelinedComputeMs ONNX Runtime time per request while the stages run side by side
@@ -44,7 +45,7 @@ import java.util.List;
 record PipelineReport(String model, int stages, int requests, int pipelined, int warmUp, String graph, List<Integer> cuts, boolean levelAll, double wholeMs, double wholeAllMs,
                       double wholeAfterIdleMs, double pipelineMs, double pipelineP50Ms, double wholeP50Ms, double plainMeansRatio, double pairedRatio,
                       double agentComputeMs, double outsideMs, List<Double> stageMs, List<Double> harnessStageMs,
-                      double rawChainMs, List<Double> rawStageMs, double rps, double steadyRps,
+                      double rawChainMs, List<Double> rawStageMs, double rawWholeMs, double rps, double steadyRps,
                       double pipelinedComputeMs, List<Double> stageCpuMs, List<Double> pipelinedStageCpuMs, double pipelinedBusy, long ok, int cores, double agentCpus, List<Integer> hopBytes, List<Double> rawMs, double wakeUs, double loadBefore,
                       double loadAfter, boolean sharedMemory, double maxAbsDiff) {
 
@@ -109,6 +110,7 @@ record PipelineReport(String model, int stages, int requests, int pipelined, int
                 agentComputeMs / wholeMs, outsideMs, stages + 1);
         out.printf("the slices in bare processes of their own, run in turn: %.1f ms (%.3f of the whole model here; stages %s ms); "
                 + "the agents' compute is %.3f of that%n", rawChainMs, rawChainMs / wholeMs, oneDecimal(rawStageMs), agentComputeMs / rawChainMs);
+        out.printf("the whole model in a bare process of its own: %.1f ms; pipeline / that %.3f%n", rawWholeMs, pipelineMs / rawWholeMs);
         out.printf("pipelined (%d requests in %d blocks): %.2f requests/s (%.2f/s once full); bound 1/max(stage) %.2f/s (%.2f of it); "
                 + "%d cores allow %.2f/s (%.2f of it)%n", pipelined, PipelineBenchCommand.PIPELINED_BLOCKS, rps, steadyRps,
                 boundRps(), rps / boundRps(), cores, coreBoundRps(), rps / coreBoundRps());
@@ -174,6 +176,9 @@ record PipelineReport(String model, int stages, int requests, int pipelined, int
         // the machine's own cost of running the slices in separate processes, without EdgeSlice: what agents' compute compares with
         n.put("raw_chain_ms", Percentiles.round(rawChainMs)).put("raw_chain_ratio", thousandths(rawChainMs / wholeMs))
                 .put("compute_vs_raw_chain", thousandths(agentComputeMs / rawChainMs));
+        // the whole model where an agent would run it: a process of its own (with the agents' limit, if any), none of the
+        // harness's threads (broker, client) beside it
+        n.put("raw_whole_ms", Percentiles.round(rawWholeMs)).put("latency_ratio_vs_raw_whole", thousandths(pipelineMs / rawWholeMs));
         ArrayNode rawArray = n.putArray("raw_stage_ms");
         rawStageMs.forEach(v -> rawArray.add(Percentiles.round(v)));
         n.put("load_avg_before", loadBefore).put("load_avg_after", loadAfter);

@@ -46,8 +46,11 @@ final class RawChain implements AutoCloseable {
     }
 
     private final List<Child> children = new ArrayList<>();
+    /** What the processes' files in the work directory are named after: "raw-stage" for slices, "raw-whole" for the whole model. */
+    private final String label;
 
-    private RawChain() {
+    private RawChain(String label) {
+        this.label = label;
     }
 
     /**
@@ -57,19 +60,30 @@ final class RawChain implements AutoCloseable {
      */
     static RawChain start(List<Path> slices, List<String> keys, List<List<Tensor>> inputs, OrtSession.SessionOptions.OptLevel level,
                           String sharedMemory, Path dir, DeviceLimits limits) throws IOException {
-        RawChain chain = new RawChain();
+        return start("raw-stage", slices, keys, inputs, level, sharedMemory, dir, limits);
+    }
+
+    /** The whole model in one bare process, as {@link #start} runs each slice: what the pipeline's latency compares with on a device like an agent's. */
+    static RawChain whole(Path model, String key, List<Tensor> input, OrtSession.SessionOptions.OptLevel level, String sharedMemory, Path dir,
+                          DeviceLimits limits) throws IOException {
+        return start("raw-whole", List.of(model), List.of(key), List.of(input), level, sharedMemory, dir, limits);
+    }
+
+    private static RawChain start(String label, List<Path> slices, List<String> keys, List<List<Tensor>> inputs,
+                                  OrtSession.SessionOptions.OptLevel level, String sharedMemory, Path dir, DeviceLimits limits) throws IOException {
+        RawChain chain = new RawChain(label);
         try {
             for (int s = 0; s < slices.size(); s++) {
                 List<String> cmd = EdgeSliceProcess.javaCommand(RawChain.class);
                 cmd.addAll(List.of(slices.get(s).toString(), keys.get(s), level.name(), sharedMemory, String.valueOf(s + 1 < slices.size())));
                 for (int i = 0; s == 0 && i < inputs.get(s).size(); i++) { // later slices read their predecessor's outputs
                     Tensor t = inputs.get(s).get(i);
-                    Path file = dir.resolve("raw-stage" + s + "-input" + i + ".npy");
+                    Path file = dir.resolve(label + s + "-input" + i + ".npy");
                     Npy.write(file, t);
                     cmd.addAll(List.of(t.name(), file.toString()));
                 }
-                Process p = new ProcessBuilder(cmd).redirectError(dir.resolve("raw-stage" + s + ".log").toFile()).start();
-                limits.limit("raw-stage" + s, p.pid()); // on a device like its agent's
+                Process p = new ProcessBuilder(cmd).redirectError(dir.resolve(label + s + ".log").toFile()).start();
+                limits.limit(label + s, p.pid()); // on a device like its agent's
                 chain.children.add(new Child(p, new OutputStreamWriter(p.getOutputStream(), StandardCharsets.UTF_8),
                         new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))));
             }
@@ -96,7 +110,7 @@ final class RawChain implements AutoCloseable {
                 in.write("run " + frames + "\n");
                 in.flush();
             } catch (IOException e) {
-                throw new UncheckedIOException("raw stage " + s + " is gone (see raw-stage" + s + ".log)", e);
+                throw new UncheckedIOException("raw process " + s + " is gone (see " + label + s + ".log)", e);
             }
             String[] reply = await(s, MICROS).substring(MICROS.length()).split(" ", -1);
             micros.add(Long.parseLong(reply[0]));
@@ -113,9 +127,9 @@ final class RawChain implements AutoCloseable {
                     return line;
                 }
             }
-            throw new IllegalStateException("raw stage " + s + " ended (see raw-stage" + s + ".log)");
+            throw new IllegalStateException("raw process " + s + " ended (see " + label + s + ".log)");
         } catch (IOException e) {
-            throw new UncheckedIOException("raw stage " + s + " is gone (see raw-stage" + s + ".log)", e);
+            throw new UncheckedIOException("raw process " + s + " is gone (see " + label + s + ".log)", e);
         }
     }
 

@@ -83,6 +83,10 @@ class BenchPipelineTest {
         }
         // the same slices in bare processes of their own: a time per slice, and the agents' compute against their sum
         assertThat(j.get("raw_stage_ms")).hasSize(2).allSatisfy(ms -> assertThat(ms.asDouble()).isPositive());
+        // and the whole model in a bare process of its own, what the pipeline's latency also compares with
+        double rawWhole = j.get("raw_whole_ms").asDouble();
+        assertThat(rawWhole).isPositive();
+        assertThat(j.get("latency_ratio_vs_raw_whole").asDouble()).isCloseTo(pipeline / rawWhole, org.assertj.core.data.Percentage.withPercentage(2));
         double raw = j.get("raw_chain_ms").asDouble();
         assertThat(raw).isPositive();
         assertThat(j.get("compute_vs_raw_chain").asDouble()).isCloseTo(j.get("agent_compute_ms").asDouble() / raw,

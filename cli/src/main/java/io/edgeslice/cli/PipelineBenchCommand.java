@@ -40,6 +40,8 @@ import picocli.CommandLine.Option;
  * builds) weighs on both sides of the ratios alike; so are the same slices in bare processes of
  * their own ({@link RawChain}), what the agents' compute is compared with. The per-hop overhead is
  * what each request spent outside ONNX Runtime, as the agents measured their runs, over the hops.
+ * Where the stages outnumber the cores, every process that computes runs as a device of its own,
+ * under a CPU limit ({@link DeviceLimits}), since the bound assumes a device per stage.
  */
 @Command(name = "pipeline", mixinStandardHelpOptions = true,
         description = "Whole-model vs pipeline latency, per-hop overhead and pipelined throughput on loopback.")

@@ -56,15 +56,14 @@ final class AgentCommand implements Callable<Integer> {
         if (cacheMb < 1) {
             throw new IllegalArgumentException("--cache-mb must be at least 1");
         }
-        if (cpus != null && !(cpus >= CpuQuota.MIN_CPUS)) {
-            throw new IllegalArgumentException("--cpus must be at least " + CpuQuota.MIN_CPUS + ", got " + cpus);
+        if (cpus != null) {
+            CpuQuota.check("--cpus", cpus);
         }
         // before anything runs, so that the agent's every thread (and its compute from the first) is in the limit
-        CpuQuota quota = cpus == null ? null : limitThisProcess(cpus);
-        if (quota != null) {
-            if (threads == 0) {
-                threads = Math.max(1, (int) Math.round(cpus));
-            }
+        CpuQuota quota = cpus == null ? null
+                : CpuQuota.limit("agent-" + (name == null ? "host" : name.replaceAll("[^A-Za-z0-9_-]", "_")), cpus, ProcessHandle.current().pid());
+        if (quota != null && threads == 0) {
+            threads = Math.max(1, (int) Math.round(cpus));
         }
         if (!sharedMemory.equals("off") && !SharedMemory.enable(Path.of(sharedMemory))) {
             System.err.println("edgeslice agent: shared memory is off: " + sharedMemory + " is not a writable directory");
@@ -84,16 +83,5 @@ final class AgentCommand implements Callable<Integer> {
                 + " slots, cache " + config.cacheDir() + (quota == null ? "" : ", limited to " + quota.describe()) + "); Ctrl-C stops");
         done.await();
         return 0;
-    }
-
-    private CpuQuota limitThisProcess(double cores) throws java.io.IOException {
-        CpuQuota quota = CpuQuota.create("agent-" + (name == null ? "host" : name.replaceAll("[^A-Za-z0-9_-]", "_")), cores);
-        try {
-            quota.add(ProcessHandle.current().pid());
-            return quota;
-        } catch (java.io.IOException e) {
-            quota.close();
-            throw e;
-        }
     }
 }

@@ -58,9 +58,7 @@ final class DeviceLimits implements AutoCloseable {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--agent-cpus must be auto, off or a number of cores, got '" + option + "'");
         }
-        if (!(each >= CpuQuota.MIN_CPUS) || Double.isInfinite(each)) {
-            throw new IllegalArgumentException("--agent-cpus must be at least " + CpuQuota.MIN_CPUS + " cores, got " + option);
-        }
+        CpuQuota.check("--agent-cpus", each);
         Optional<String> unavailable = CpuQuota.unavailable(); // asked for by number: no limit is an error, not a silent fallback
         if (unavailable.isPresent()) {
             throw new IOException("--agent-cpus " + option + ": " + unavailable.get());
@@ -83,9 +81,7 @@ final class DeviceLimits implements AutoCloseable {
         if (cpus == null) {
             return;
         }
-        CpuQuota q = CpuQuota.create(name, cpus);
-        quotas.add(q);
-        q.add(pid);
+        quotas.add(CpuQuota.limit(name, cpus, pid));
     }
 
     /** A line for the report: what each process got, and why. */

@@ -24,26 +24,45 @@ import org.junit.jupiter.api.Test;
 class BenchPipelineTest {
     private static final String MODEL = TestModels.blazefaceFront().toString();
 
-    @Test
-    void aRunAtGivenCutsEndsWithItsMeasurementsAndEveryResultChecked() throws Exception {
+    /** A finished {@code bench pipeline --json --keep}: its exit code, standard output (ending with the JSON line) and report. */
+    private record BenchRun(int code, List<String> lines, String report) {
+        JsonNode json() throws Exception {
+            return new ObjectMapper().readTree(lines.get(lines.size() - 1));
+        }
+
+        /** The work directory the run kept, as its report names it. */
+        Path work() {
+            String kept = report.lines().filter(l -> l.contains("kept in ")).findFirst().orElseThrow();
+            return Path.of(kept.substring(kept.indexOf("kept in ") + "kept in ".length()).trim());
+        }
+    }
+
+    /** Runs {@code bench pipeline} on the model at cut 40 with {@code options}, with --json and --keep. */
+    private static BenchRun bench(String... options) {
         PrintStream stdout = System.out;
         PrintStream stderr = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         ByteArrayOutputStream report = new ByteArrayOutputStream();
-        int code;
+        List<String> args = new java.util.ArrayList<>(List.of("bench", "pipeline", "--model", MODEL, "--cuts", "40"));
+        args.addAll(List.of(options));
+        args.addAll(List.of("--json", "--keep"));
         System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8)); // the JSON line goes to standard output
         System.setErr(new PrintStream(report, true, StandardCharsets.UTF_8)); // and with --json the report to standard error
         try {
-            code = EdgeSliceCommand.commandLine().execute("bench", "pipeline", "--model", MODEL, "--cuts", "40", "--requests", "5",
-                    "--pipelined", "6", "--warm-up", "4", "--json", "--keep");
+            int code = EdgeSliceCommand.commandLine().execute(args.toArray(String[]::new));
+            return new BenchRun(code, captured.toString(StandardCharsets.UTF_8).lines().toList(), report.toString(StandardCharsets.UTF_8));
         } finally {
             System.setOut(stdout);
             System.setErr(stderr);
         }
-        List<String> lines = captured.toString(StandardCharsets.UTF_8).lines().toList();
+    }
 
-        assertThat(code).as("exit code; output %s", lines).isZero();
-        JsonNode j = new ObjectMapper().readTree(lines.get(lines.size() - 1));
+    @Test
+    void aRunAtGivenCutsEndsWithItsMeasurementsAndEveryResultChecked() throws Exception {
+        BenchRun run = bench("--requests", "5", "--pipelined", "6", "--warm-up", "4");
+
+        assertThat(run.code()).as("exit code; output %s", run.lines()).isZero();
+        JsonNode j = run.json();
         assertThat(j.get("stages").asInt()).isEqualTo(2);
         assertThat(j.get("graph").asText()).isEqualTo("portable");
         assertThat(j.get("cuts")).hasSize(1).allSatisfy(c -> assertThat(c.asInt()).isEqualTo(40));
@@ -93,8 +112,7 @@ class BenchPipelineTest {
                 org.assertj.core.data.Percentage.withPercentage(2));
 
         // --keep leaves the work directory, with each one-at-a-time request beside the whole model timed after it
-        String kept = report.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("kept in ")).findFirst().orElseThrow();
-        Path work = Path.of(kept.substring(kept.indexOf("kept in ") + "kept in ".length()).trim());
+        Path work = run.work();
         try {
             List<String> series = Files.readAllLines(work.resolve("requests.csv"));
             assertThat(series.get(0)).isEqualTo("request,ok,latency_ms,agent_compute_ms,whole_ms,raw_chain_ms");
@@ -114,28 +132,13 @@ class BenchPipelineTest {
     @Test
     void withAgentCpusEachAgentAndTheHarnessRunAsDevicesOfTheirOwnAndTheLimitsAreLiftedAfter() throws Exception {
         assumeTrue(CpuQuota.unavailable().isEmpty(), () -> "no CPU limits here: " + CpuQuota.unavailable().orElse(""));
-        PrintStream stdout = System.out;
-        PrintStream stderr = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        ByteArrayOutputStream report = new ByteArrayOutputStream();
-        int code;
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(report, true, StandardCharsets.UTF_8));
-        try {
-            code = EdgeSliceCommand.commandLine().execute("bench", "pipeline", "--model", MODEL, "--cuts", "40", "--requests", "5",
-                    "--pipelined", "4", "--warm-up", "4", "--agent-cpus", "0.5", "--json", "--keep");
-        } finally {
-            System.setOut(stdout);
-            System.setErr(stderr);
-        }
-        List<String> lines = captured.toString(StandardCharsets.UTF_8).lines().toList();
-        String text = report.toString(StandardCharsets.UTF_8);
+        BenchRun run = bench("--requests", "5", "--pipelined", "4", "--warm-up", "4", "--agent-cpus", "0.5");
 
-        assertThat(code).as("exit code; output %s", lines).isZero();
-        JsonNode j = new ObjectMapper().readTree(lines.get(lines.size() - 1));
+        assertThat(run.code()).as("exit code; output %s", run.lines()).isZero();
+        JsonNode j = run.json();
         assertThat(j.get("agent_cpus").asDouble()).isEqualTo(0.5);
         assertThat(j.get("ok").asInt()).isEqualTo(4);
-        assertThat(text).contains("each process computing limited to 0.50 CPU (--agent-cpus 0.5");
+        assertThat(run.report()).contains("each process computing limited to 0.50 CPU (--agent-cpus 0.5");
         // with a limit, a stage holds half a core while it computes: the cores allow twice what they would unlimited
         double s1 = j.get("stage_ms").get(0).asDouble();
         double s2 = j.get("stage_ms").get(1).asDouble();
@@ -143,8 +146,7 @@ class BenchPipelineTest {
                 org.assertj.core.data.Percentage.withPercentage(1));
         // the harness left its group once done; each agent put itself in one (its log says so) and is gone with it
         assertThat(Files.readString(Path.of("/proc/self/cgroup"))).doesNotContain("/edgeslice/");
-        String kept = text.lines().filter(l -> l.contains("kept in ")).findFirst().orElseThrow();
-        Path work = Path.of(kept.substring(kept.indexOf("kept in ") + "kept in ".length()).trim());
+        Path work = run.work();
         try {
             for (String agent : List.of("s1", "s2")) {
                 assertThat(Files.readString(work.resolve(agent + ".log"))).contains("limited to 0.50 CPU");
@@ -201,7 +203,7 @@ class BenchPipelineTest {
             int code = cl.execute("agent", "--broker", "tcp://127.0.0.1:1", "--cpus", bad);
 
             assertThat(code).isEqualTo(2);
-            assertThat(err.toString()).contains("--cpus must be at least 0.1, got ");
+            assertThat(err.toString()).contains("--cpus must be at least 0.1 cores, got ");
         }
     }
 

@@ -41,8 +41,13 @@ public final class CpuQuota implements AutoCloseable {
 
     /** A cgroup hierarchy with the cpu controller: where its groups live and which files set a limit. */
     private record Hierarchy(Path top, boolean v2, Path origin) {
+        /** Which cgroup version, and the file that holds the limit. */
+        String kind() {
+            return v2 ? "cgroup v2 cpu.max" : "cgroup v1 cpu.cfs_quota_us";
+        }
+
         String describe() {
-            return (v2 ? "cgroup v2 cpu.max" : "cgroup v1 cpu.cfs_quota_us") + " under " + top;
+            return kind() + " under " + top;
         }
     }
 
@@ -74,9 +79,7 @@ public final class CpuQuota implements AutoCloseable {
      * @throws IllegalArgumentException when {@code cpus} is not a number of at least {@link #MIN_CPUS}
      */
     public static CpuQuota create(String name, double cpus) throws IOException {
-        if (!(cpus >= MIN_CPUS) || Double.isInfinite(cpus)) {
-            throw new IllegalArgumentException("a CPU limit must be at least " + MIN_CPUS + " cores, got " + cpus);
-        }
+        check("a CPU limit", cpus);
         if (!name.matches("[A-Za-z0-9_-]+")) {
             throw new IllegalArgumentException("a CPU limit's name may hold letters, digits, '-' and '_' only, got '" + name + "'");
         }
@@ -105,6 +108,33 @@ public final class CpuQuota implements AutoCloseable {
         }
     }
 
+    /**
+     * A new group as {@link #create} makes it, with process {@code pid} moved into it; no group is
+     * left behind when the move fails.
+     */
+    public static CpuQuota limit(String name, double cpus, long pid) throws IOException {
+        CpuQuota quota = create(name, cpus);
+        try {
+            quota.add(pid);
+            return quota;
+        } catch (IOException e) {
+            quota.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Refuses a limit that is not a number of at least {@link #MIN_CPUS} cores, naming it as
+     * {@code what} (an option's name, say).
+     *
+     * @throws IllegalArgumentException "WHAT must be at least 0.1 cores, got CPUS"
+     */
+    public static void check(String what, double cpus) {
+        if (!(cpus >= MIN_CPUS) || Double.isInfinite(cpus)) {
+            throw new IllegalArgumentException(what + " must be at least " + MIN_CPUS + " cores, got " + cpus);
+        }
+    }
+
     /** Moves a process, with all its threads and any it starts later, into this group. */
     public void add(long pid) throws IOException {
         try {
@@ -117,11 +147,6 @@ public final class CpuQuota implements AutoCloseable {
     /** The group's directory. */
     Path group() {
         return group;
-    }
-
-    /** The limit, in cores. */
-    public double cpus() {
-        return cpus;
     }
 
     /** The processes in the group now. */
@@ -147,8 +172,7 @@ public final class CpuQuota implements AutoCloseable {
 
     /** E.g. "0.60 CPU (cgroup v1 cpu.cfs_quota_us, 10 ms period)". */
     public String describe() {
-        return String.format(Locale.ROOT, "%.2f CPU (%s, %d ms period)", cpus, hierarchy.v2() ? "cgroup v2 cpu.max" : "cgroup v1 cpu.cfs_quota_us",
-                PERIOD.toMillis());
+        return String.format(Locale.ROOT, "%.2f CPU (%s, %d ms period)", cpus, hierarchy.kind(), PERIOD.toMillis());
     }
 
     @Override
